@@ -1,0 +1,54 @@
+#pragma once
+// Shared pieces of the CLI's subcommands.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "checks/core/options.h"
+#include "checks/core/report_model.h"
+#include "checks/core/runner.h"
+
+namespace certwiz::cli {
+
+// Documented exit codes (docs/cli.md).
+enum Exit : int { kAllPassed = 0, kWarnings = 1, kFailures = 2, kUsage = 3, kInternal = 4 };
+
+// Options every subcommand that runs checks shares.
+struct CommonOptions {
+  std::string lang;        // zh_TW | en; empty → from LANG
+  std::string module;      // --module
+  std::string site;        // --site
+  std::vector<std::string> trust;  // --trust (extra anchors, e.g. the lab root)
+  bool pin_stdin = false;  // --pin-stdin
+  bool confirm_final_try = false;
+  bool verbose = false;
+};
+
+// Adds --lang --module --site --trust --pin-stdin --confirm-final-try --verbose.
+void add_common_options(CLI::App& cmd, CommonOptions& o);
+// Builds RunOptions from flags and environment (CERTWIZ_PKCS11_MODULE, LANG);
+// reads the PIN when asked. Returns false (after printing why) on a usage error.
+bool make_run_options(const CommonOptions& o, RunOptions& out, bool wants_pin);
+
+// Human output: one line per finished check, a live progress line on a terminal.
+class Console {
+ public:
+  explicit Console(Lang lang);
+  void on_progress(const Progress& p);
+  void print_summary(const Report& r) const;
+  bool is_tty() const { return tty_; }
+
+ private:
+  Lang lang_;
+  bool tty_;
+  size_t width_ = 0;
+};
+
+// Subcommand registration: each lives in its own cmd_*.cpp.
+using Runner = std::function<int()>;
+void register_diagnose(CLI::App& app, Runner& run);
+void register_codes(CLI::App& app, Runner& run);
+
+}  // namespace certwiz::cli

@@ -1,0 +1,32 @@
+// certwiz: the command-line front end. Each subcommand is registered from its own file
+// and sets `run`; exit codes are documented in docs/cli.md.
+#include <clocale>
+#include <cstdio>
+#include <exception>
+
+#include "app/cli/cli.h"
+#include "certwiz_version.h"
+
+int main(int argc, char** argv) {
+  std::setlocale(LC_ALL, "");
+  std::setlocale(LC_NUMERIC, "C");
+  using namespace certwiz::cli;
+  CLI::App app{"CertWiz 憑證登入設定精靈 — smart-card login setup and diagnostics", "certwiz"};
+  app.set_version_flag("--version", std::string("certwiz ") + CERTWIZ_VERSION);
+  app.require_subcommand(1);
+  Runner run;
+  register_diagnose(app, run);
+  register_codes(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : (rc == 0 ? 0 : kUsage);
+  }
+  try {
+    return run ? run() : kUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "certwiz: internal error: %s\n", e.what());
+    return kInternal;
+  }
+}

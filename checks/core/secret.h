@@ -1,0 +1,47 @@
+#pragma once
+// A PIN or password in memory: one locked page kept out of core dumps, wiped with
+// OPENSSL_cleanse when released. Not copyable; there is no implicit way to make a
+// std::string of it.
+#include <cstddef>
+#include <string_view>
+
+namespace certwiz {
+
+class Secret {
+ public:
+  static constexpr size_t kMaxSize = 1024;
+
+  Secret();
+  explicit Secret(std::string_view value);  // the caller wipes its own copy
+  ~Secret();
+  Secret(Secret&& other) noexcept;
+  Secret& operator=(Secret&& other) noexcept;
+  Secret(const Secret&) = delete;
+  Secret& operator=(const Secret&) = delete;
+
+  // Appends one byte; false when full.
+  bool push_back(char c);
+  void pop_back();
+  void clear();
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  // For the one place that needs the bytes (C_Login, a pipe write). Do not copy it.
+  std::string_view reveal() const { return {data_, size_}; }
+
+ private:
+  void release();
+  char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Makes the process non-dumpable and disables core files (call before reading a PIN).
+void protect_process_from_dumps();
+
+// Reads one line from a file descriptor into a Secret (no echo handling; for
+// --pin-stdin and pipes). Stops at '\n' or EOF; false on read error or overflow.
+bool read_secret_line(int fd, Secret& out);
+
+// Prompts on the controlling terminal without echo. False when there is no terminal.
+bool read_secret_from_terminal(std::string_view prompt, Secret& out);
+
+}  // namespace certwiz
