@@ -8,7 +8,8 @@ namespace certwiz {
 
 Status Report::overall() const {
   Status s = Status::pass;
-  for (const auto& r : results) s = worst(s, r.status);
+  for (const auto& r : results)
+    if (r.status != Status::skipped) s = worst(s, r.status);  // a skipped check neither passes nor fails
   return s;
 }
 
@@ -42,7 +43,11 @@ Json to_json(const Report& r) {
   j["counts"] = counts;
   j["environment"] = r.environment;
   Json results = Json::array();
-  for (const auto& c : r.results) results.push_back(to_json(c));
+  for (const auto& c : r.results) {
+    Json rj = to_json(c);
+    if (auto d = r.depends_on.find(c.id); d != r.depends_on.end()) rj["depends_on"] = d->second;
+    results.push_back(std::move(rj));
+  }
   j["results"] = results;
   return j;
 }
@@ -58,7 +63,10 @@ Report report_from_json(const Json& j) {
   r.lang = parse_lang(j.value("lang", std::string("zh_TW")));
   r.redacted = j.at("redacted").get<bool>();
   if (j.contains("environment")) r.environment = j["environment"];
-  for (const auto& c : j.at("results")) r.results.push_back(check_result_from_json(c));
+  for (const auto& c : j.at("results")) {
+    r.results.push_back(check_result_from_json(c));
+    if (c.contains("depends_on")) r.depends_on[r.results.back().id] = c["depends_on"].get<std::vector<std::string>>();
+  }
   return r;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // One run's results and the environment they were found in: the model that the
 // JSON, HTML and ZIP reports serialise and the front ends show.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct Report {
   bool redacted = true;
   Json environment = Json::object();  // OS, architecture, locale, ...
   std::vector<CheckResult> results;
+  // Check id → the ids it depends on (from the Check definitions), so a report can
+  // tell a root failure from its consequences. Serialised per result as "depends_on".
+  std::map<std::string, std::vector<std::string>> depends_on;
 
   Status overall() const;   // worst status over all results (pass when empty)
   size_t count(Status s) const;

@@ -1,6 +1,7 @@
 #include "checks/core/result.h"
 
 #include <array>
+#include <cassert>
 
 namespace certwiz {
 
@@ -68,6 +69,7 @@ CheckResult CheckResult::failure(std::string_view code, Text summary, Json evide
     r.cause = c->cause();
     r.remedy = c->remedy();
   } else {
+    assert(false && "undeclared failure code: add it to the module's codes.def");
     // An undeclared code is a programming error; tests catch it (catalogue test), the
     // user still gets a failure rather than a silent pass.
     r.status = Status::fail;

@@ -1,0 +1,497 @@
+#include "checks/report/redact.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <functional>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+
+#include "checks/report/environment.h"
+
+namespace certwiz::report {
+namespace {
+
+// Placeholders: short, bracketed, never themselves matched by a pattern below.
+constexpr std::string_view kName = "[name]";
+constexpr std::string_view kRedacted = "[redacted]";
+constexpr std::string_view kNationalId = "[national-id]";
+constexpr std::string_view kUbn = "[ubn]";
+constexpr std::string_view kIp = "[ip]";
+constexpr std::string_view kMac = "[mac]";
+constexpr std::string_view kHost = "[host]";
+constexpr std::string_view kUser = "[user]";
+constexpr std::string_view kEmail = "[email]";
+constexpr std::string_view kPhone = "[phone]";
+
+std::string normalise_key(std::string_view key) {
+  std::string k;
+  for (char c : key) k += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return k;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool is_ascii_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool has_non_ascii(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+enum class KeyKind { none, serial, personal, personal_subtree, ubn, company, blob, user, home, host, mac, name };
+
+KeyKind classify(const std::string& k) {
+  static const std::array<std::string_view, 24> personal = {
+      "holder",   "holder_name", "cn",       "common_name",  "subject_cn", "national_id", "id_number", "id_last4",
+      "last4",    "personal_id", "resident_id", "birth_date", "birthday",  "email",       "mobile",    "phone",
+      "fax",      "phone_ext",   "street",   "full_name",    "display_name", "given_name", "surname",  "mail"};
+  static const std::array<std::string_view, 8> subtrees = {"person",  "responsible_person", "contact", "owner",
+                                                           "address", "registered_address", "mailing_address", "identity"};
+  static const std::array<std::string_view, 11> blobs = {"der",  "der_base64", "der_hex", "cert_der", "certificate_der",
+                                                         "pem",  "cert_pem",   "certificate_pem", "base64", "blob",
+                                                         "certificate_base64"};
+  if (k == "serial" || k == "serialnumber" || ends_with(k, "_serial") || ends_with(k, "serial_number") ||
+      k == "sn" || k == "card_number")
+    return KeyKind::serial;
+  if (std::find(personal.begin(), personal.end(), k) != personal.end()) return KeyKind::personal;
+  if (std::find(subtrees.begin(), subtrees.end(), k) != subtrees.end()) return KeyKind::personal_subtree;
+  if (k == "ubn" || ends_with(k, "_ubn") || k == "tax_id" || k == "unified_business_number") return KeyKind::ubn;
+  if (k == "company_name" || k == "company" || k == "organization_name") return KeyKind::company;
+  if (std::find(blobs.begin(), blobs.end(), k) != blobs.end()) return KeyKind::blob;
+  if (k == "user" || k == "username" || k == "user_name" || k == "login" || k == "login_name") return KeyKind::user;
+  if (k == "home" || k == "home_dir" || k == "home_directory") return KeyKind::home;
+  if (k == "hostname" || k == "host_name" || k == "computer_name" || k == "machine_name" || k == "nodename")
+    return KeyKind::host;
+  if (k == "mac" || k == "mac_address" || k == "hwaddr") return KeyKind::mac;
+  if (k == "name" || k == "subject" || k == "subject_dn" || k == "dn") return KeyKind::name;
+  return KeyKind::none;
+}
+
+bool is_personal_parent(const std::string& k) {
+  return k == "holder" || k == "subject" || k == "person" || k == "responsible_person" || k == "contact" ||
+         k == "owner" || k == "user" || k == "identity";
+}
+
+// Replaces every match of `re` for which `fn` returns a value; `fn` sees the match and
+// the characters just before and after it (0 at the ends), since std::regex has no
+// look-behind.
+std::string replace_each(const std::string& text, const std::regex& re,
+                         const std::function<std::optional<std::string>(const std::smatch&, char, char)>& fn) {
+  std::string out;
+  out.reserve(text.size());
+  auto begin = text.cbegin();
+  size_t copied = 0;
+  for (std::sregex_iterator it(begin, text.cend(), re), end; it != end; ++it) {
+    const auto& m = *it;
+    const size_t pos = static_cast<size_t>(m.position(0));
+    const size_t len = static_cast<size_t>(m.length(0));
+    const char before = pos ? text[pos - 1] : '\0';
+    const char after = pos + len < text.size() ? text[pos + len] : '\0';
+    if (auto rep = fn(m, before, after)) {
+      out.append(text, copied, pos - copied);
+      out += *rep;
+      copied = pos + len;
+    }
+  }
+  out.append(text, copied, std::string::npos);
+  return out;
+}
+
+bool valid_ubn(const std::string& d) {
+  // 統一編號 checksum: weights 1,2,1,2,1,2,4,1, digit sums of the products; divisible
+  // by 5 since 2023 (by 10 before, a subset), with the 7th-digit-is-7 special case.
+  static constexpr int w[8] = {1, 2, 1, 2, 1, 2, 4, 1};
+  int sum = 0;
+  for (int i = 0; i < 8; ++i) {
+    const int p = (d[static_cast<size_t>(i)] - '0') * w[i];
+    sum += p / 10 + p % 10;
+  }
+  if (sum % 5 == 0) return true;
+  return d[6] == '7' && (sum + 1) % 5 == 0;
+}
+
+// Removes PEM blocks and long base64 runs by scanning (no regex: a certificate is
+// thousands of characters, too deep for std::regex's recursive matcher).
+std::string remove_blobs(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  auto is_b64 = [](char c) { return is_ascii_alnum(c) || c == '+' || c == '/' || c == '='; };
+  while (i < text.size()) {
+    if (text.compare(i, 11, "-----BEGIN ") == 0) {
+      const size_t end_marker = text.find("-----END ", i);
+      if (end_marker != std::string_view::npos) {
+        const size_t close = text.find("-----", end_marker + 9);
+        if (close != std::string_view::npos) {
+          out += "[pem removed]";
+          i = close + 5;
+          continue;
+        }
+      }
+    }
+    if (is_b64(text[i]) && (i == 0 || !is_b64(text[i - 1]))) {
+      size_t j = i;
+      bool mixed = false;  // a base64 blob has letters and digits; long words or numbers do not count
+      bool digit = false, alpha = false;
+      while (j < text.size() && (is_b64(text[j]) || text[j] == '\n' || text[j] == '\r')) {
+        digit |= text[j] >= '0' && text[j] <= '9';
+        alpha |= std::isalpha(static_cast<unsigned char>(text[j])) != 0;
+        ++j;
+      }
+      mixed = digit && alpha;
+      if (j - i >= 64 && mixed) {
+        out += "[base64 removed, " + std::to_string(j - i) + " chars]";
+        i = j;
+        continue;
+      }
+      out.append(text.substr(i, j - i));
+      i = j;
+      continue;
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+struct Patterns {
+  std::regex national_id{R"(\b[A-Z][12ABCD89][0-9]{8}\b)"};
+  std::regex token_serial{R"(\b[A-Z]{2}[0-9]{14}\b)"};
+  std::regex digits16{R"(\b[0-9]{16}\b)"};
+  std::regex ubn{R"(\b[0-9]{8}\b)"};
+  std::regex email{R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"};
+  std::regex tw_mobile{R"(\b09[0-9]{2}-?[0-9]{3}-?[0-9]{3}\b)"};
+  std::regex home{R"((/home|/Users)/[^/\s"'<>:;,]+)"};
+  std::regex windows_home{R"([A-Za-z]:\\(Users|Documents and Settings)\\[^\\\s"'<>:;,]+)"};
+  std::regex root_home{R"(/root\b)"};
+  std::regex mac{R"(([0-9A-Fa-f]{2}[:-]){5,}[0-9A-Fa-f]{2})"};
+  std::regex ipv4{R"(\b([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\b)"};
+  std::regex ipv6_full{R"(\b([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\b)"};
+  std::regex ipv6_short{R"(\b([0-9A-Fa-f]{1,4}:){1,6}(:[0-9A-Fa-f]{1,4}){1,6}\b|\b([0-9A-Fa-f]{1,4}:){1,7}:(?![0-9A-Fa-f:]))"};
+};
+
+const Patterns& patterns() {
+  static const Patterns p;
+  return p;
+}
+
+bool is_path_char(char c) { return is_ascii_alnum(c) || c == '_' || c == '.' || c == '-' || c == '/'; }
+
+}  // namespace
+
+Redactor::Redactor(RedactionOptions options) : o_(std::move(options)) {
+  if (o_.salt.empty()) {
+    std::array<unsigned char, 16> salt{};
+    if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+    o_.salt.assign(reinterpret_cast<const char*>(salt.data()), salt.size());
+  }
+  if (o_.use_system_identity) {
+    const LocalIdentity id = local_identity();
+    o_.user_names.insert(o_.user_names.end(), id.user_names.begin(), id.user_names.end());
+    o_.host_names.insert(o_.host_names.end(), id.host_names.begin(), id.host_names.end());
+  }
+  // "root" and "localhost" name no one; scrubbing them would garble "root CA".
+  auto generic = [](const std::string& s) {
+    return s.size() < 2 || s == "root" || s == "localhost" || s == "localhost.localdomain" || s == "user";
+  };
+  std::erase_if(o_.user_names, generic);
+  std::erase_if(o_.host_names, generic);
+  for (const auto& u : o_.user_names) learn(u, std::string(kUser));
+  for (const auto& h : o_.host_names) learn(h, std::string(kHost));
+}
+
+std::string Redactor::serial_token(std::string_view serial) const {
+  std::string norm;
+  for (char c : serial)
+    if (c != ':' && c != ' ' && c != '-') norm += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, o_.salt.data(), o_.salt.size());
+  EVP_DigestUpdate(ctx, "\0", 1);
+  EVP_DigestUpdate(ctx, norm.data(), norm.size());
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "sn#";
+  for (int i = 0; i < 3; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+void Redactor::learn(const std::string& value, const std::string& replacement) {
+  // Very short values ("TW", a 2-digit count) would scrub unrelated text.
+  if (value.size() < 3 && !has_non_ascii(value)) return;
+  if (value.empty() || value.front() == '[' || value.rfind("sn#", 0) == 0) return;
+  known_.emplace(value, replacement);
+}
+
+void Redactor::learn_serial(const std::string& value) {
+  const std::string token = serial_token(value);
+  learn(value, token);
+  std::string bare, upper, lower;
+  for (char c : value) {
+    if (c != ':' && c != ' ' && c != '-') bare += c;
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  learn(bare, token);
+  learn(upper, token);
+  learn(lower, token);
+}
+
+std::string Redactor::redact_dn(const std::string& dn) {
+  // "C=TW, CN=陳志明, serialNumber=0000000112831644": keep the country and units (they
+  // name the CA or the card type), replace the rest per attribute.
+  std::string out;
+  size_t i = 0;
+  while (i <= dn.size()) {
+    size_t sep = dn.find_first_of(",/", i);
+    if (sep == std::string::npos) sep = dn.size();
+    std::string part = dn.substr(i, sep - i);
+    const size_t eq = part.find('=');
+    if (eq != std::string::npos) {
+      std::string attr = part.substr(0, eq);
+      std::string value = part.substr(eq + 1);
+      const size_t a0 = attr.find_first_not_of(' ');
+      const std::string a = normalise_key(a0 == std::string::npos ? attr : attr.substr(a0));
+      if (a == "c" || a == "ou") {
+        // kept
+      } else if (a == "serialnumber") {
+        learn_serial(value);
+        part = attr + "=" + serial_token(value);
+      } else if (a == "o" && o_.keep_ubn) {
+        // a company's name is as public as its UBN
+      } else {
+        learn(value, std::string(a == "cn" ? kName : kRedacted));
+        part = attr + "=" + std::string(a == "cn" ? kName : kRedacted);
+      }
+    }
+    out += part;
+    if (sep < dn.size()) out += dn[sep];
+    i = sep + 1;
+  }
+  return out;
+}
+
+void Redactor::redact_value(Json& v, const std::string& key, bool personal_subtree) {
+  if (!v.is_string() && !v.is_number()) return;
+  const std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  KeyKind kind = classify(key);
+  if (personal_subtree && (kind == KeyKind::none || kind == KeyKind::name)) kind = KeyKind::personal;
+  switch (kind) {
+    case KeyKind::serial:
+      learn_serial(s);
+      v = serial_token(s);
+      break;
+    case KeyKind::personal:
+    case KeyKind::personal_subtree:
+      learn(s, std::string(kRedacted));
+      v = std::string(kRedacted);
+      break;
+    case KeyKind::ubn:
+      if (!o_.keep_ubn) {
+        learn(s, std::string(kUbn));
+        v = std::string(kUbn);
+      }
+      break;
+    case KeyKind::company:
+      if (!o_.keep_ubn) {
+        learn(s, std::string(kRedacted));
+        v = std::string(kRedacted);
+      }
+      break;
+    case KeyKind::blob:
+      v = "[removed, " + std::to_string(s.size()) + " chars]";
+      break;
+    case KeyKind::user:
+      learn(s, std::string(kUser));
+      v = std::string(kUser);
+      break;
+    case KeyKind::home:
+      v = "~";
+      break;
+    case KeyKind::host:
+      learn(s, std::string(kHost));
+      v = std::string(kHost);
+      break;
+    case KeyKind::mac:
+      learn(s, std::string(kMac));
+      v = std::string(kMac);
+      break;
+    case KeyKind::name:
+      if (s.find('=') != std::string::npos && (key == "subject" || key == "subject_dn" || key == "dn")) {
+        v = redact_dn(s);
+      } else if (key == "subject" || has_non_ascii(s)) {
+        // A holder's or company's name; reader and module names are ASCII and a
+        // helpdesk needs them.
+        learn(s, std::string(kName));
+        v = std::string(kName);
+      }
+      break;
+    case KeyKind::none:
+      break;
+  }
+}
+
+void Redactor::redact_keys(Json& j, bool personal_subtree, const std::string& parent_key) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const std::string k = normalise_key(it.key());
+      const KeyKind kind = classify(k);
+      Json& v = it.value();
+      if (v.is_structured()) {
+        const bool sub = personal_subtree || kind == KeyKind::personal_subtree || kind == KeyKind::personal ||
+                         (kind == KeyKind::company && !o_.keep_ubn);
+        redact_keys(v, sub, k);
+      } else if (k == "name" && is_personal_parent(parent_key)) {
+        redact_value(v, "holder", true);
+      } else {
+        redact_value(v, k, personal_subtree);
+      }
+    }
+  } else if (j.is_array()) {
+    for (auto& e : j) {
+      if (e.is_structured()) redact_keys(e, personal_subtree, parent_key);
+      else redact_value(e, parent_key, personal_subtree);
+    }
+  }
+}
+
+std::string Redactor::replace_known(std::string_view text) const {
+  if (known_.empty()) return std::string(text);
+  // Longest first, so "陳志明先生" is not half-replaced by a shorter learned value.
+  std::vector<const std::pair<const std::string, std::string>*> order;
+  for (const auto& kv : known_) order.push_back(&kv);
+  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first.size() > b->first.size(); });
+  std::string s(text);
+  for (const auto* kv : order) {
+    const std::string& needle = kv->first;
+    const bool word = is_ascii_alnum(needle.front()) || is_ascii_alnum(needle.back());
+    std::string out;
+    size_t from = 0;
+    for (size_t pos; (pos = s.find(needle, from)) != std::string::npos;) {
+      const char before = pos ? s[pos - 1] : '\0';
+      const char after = pos + needle.size() < s.size() ? s[pos + needle.size()] : '\0';
+      // ASCII values match whole words only: user "ann" must not eat "announce".
+      const bool whole = !word || (!is_ascii_alnum(before) && !is_ascii_alnum(after));
+      out.append(s, from, pos - from);
+      out += whole ? kv->second : needle;
+      from = pos + needle.size();
+    }
+    out.append(s, from, std::string::npos);
+    s = std::move(out);
+  }
+  return s;
+}
+
+std::string Redactor::scrub(std::string_view text) const {
+  const Patterns& p = patterns();
+  std::string s = replace_known(text);
+  s = remove_blobs(s);
+  s = std::regex_replace(s, p.email, std::string(kEmail));
+  s = replace_each(s, p.home, [](const std::smatch&, char before, char) -> std::optional<std::string> {
+    if (is_path_char(before) && before != '\0') return std::nullopt;
+    return std::string("~");
+  });
+  s = std::regex_replace(s, p.windows_home, "~");
+  s = replace_each(s, p.root_home, [](const std::smatch&, char before, char after) -> std::optional<std::string> {
+    if ((before != '\0' && is_path_char(before)) || after == '.' || after == '-' || after == '_') return std::nullopt;
+    return std::string("~");
+  });
+  s = std::regex_replace(s, p.national_id, std::string(kNationalId));
+  s = replace_each(s, p.token_serial, [this](const std::smatch& m, char, char) -> std::optional<std::string> {
+    return serial_token(m.str());
+  });
+  s = replace_each(s, p.digits16, [this](const std::smatch& m, char, char) -> std::optional<std::string> {
+    return serial_token(m.str());
+  });
+  s = std::regex_replace(s, p.tw_mobile, std::string(kPhone));
+  if (!o_.keep_ubn) {
+    s = replace_each(s, p.ubn, [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
+      // Not part of a dotted or dashed number (a version, a date).
+      if (before == '.' || before == '-' || after == '.' || after == '-') return std::nullopt;
+      if (!valid_ubn(m.str())) return std::nullopt;
+      return std::string(kUbn);
+    });
+  }
+  s = replace_each(s, p.mac, [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
+    // Exactly six groups with one separator kind; longer runs are fingerprints.
+    const std::string t = m.str();
+    if (t.size() != 17) return std::nullopt;
+    if (std::isxdigit(static_cast<unsigned char>(before)) || before == ':' || after == ':') return std::nullopt;
+    if (t.find(':') != std::string::npos && t.find('-') != std::string::npos) return std::nullopt;
+    return std::string(kMac);
+  });
+  s = replace_each(s, p.ipv4, [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
+    if (before == '.' || (after == '.')) return std::nullopt;  // part of a longer dotted version
+    int o[4];
+    for (int i = 0; i < 4; ++i) {
+      if (m[i + 1].length() > 1 && m[i + 1].str()[0] == '0') return std::nullopt;  // "01.02.03.04" is not an address
+      o[i] = std::stoi(m[i + 1].str());
+      if (o[i] > 255) return std::nullopt;
+    }
+    // Loopback and the unspecified address name no one, and local services (the
+    // signing component on 127.0.0.1) need them in a report.
+    if (o[0] == 127 || (o[0] == 0 && o[1] == 0 && o[2] == 0 && o[3] == 0)) return std::nullopt;
+    return std::string(kIp);
+  });
+  auto ipv6 = [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
+    if (before == ':' || after == ':' || std::isxdigit(static_cast<unsigned char>(before))) return std::nullopt;
+    const std::string t = m.str();
+    if (t == "::" || t == "::1") return std::nullopt;
+    return std::string(kIp);
+  };
+  s = replace_each(s, p.ipv6_full, ipv6);
+  s = replace_each(s, p.ipv6_short, ipv6);
+  return s;
+}
+
+void Redactor::scrub_tree(Json& j) const {
+  if (j.is_string()) {
+    j = scrub(j.get_ref<const std::string&>());
+  } else if (j.is_object()) {
+    // Keys can carry data too (a path, a reader's user-given name): rebuild the object.
+    Json out = Json::object();
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      Json v = it.value();
+      scrub_tree(v);
+      out[scrub(it.key())] = std::move(v);
+    }
+    j = std::move(out);
+  } else if (j.is_array()) {
+    for (auto& e : j) scrub_tree(e);
+  }
+}
+
+void Redactor::redact_json(Json& j) {
+  redact_keys(j, false, "");
+  scrub_tree(j);
+}
+
+Report Redactor::redact(const Report& r) {
+  Report out = r;
+  // Learn from every tree first, so a name found in the last check's evidence is
+  // also removed from the first check's summary.
+  redact_keys(out.environment, false, "");
+  for (auto& c : out.results) redact_keys(c.evidence, false, "");
+  scrub_tree(out.environment);
+  for (auto& c : out.results) {
+    scrub_tree(c.evidence);
+    c.title = {scrub(c.title.zh_TW), scrub(c.title.en)};
+    c.summary = {scrub(c.summary.zh_TW), scrub(c.summary.en)};
+    c.detail = scrub(c.detail);
+  }
+  out.redacted = true;
+  return out;
+}
+
+}  // namespace certwiz::report
