@@ -9,6 +9,7 @@
 #include "checks/core/options.h"
 #include "checks/core/report_model.h"
 #include "checks/core/runner.h"
+#include "app/cli/console.h"
 
 namespace certwiz::cli {
 
@@ -22,33 +23,22 @@ struct CommonOptions {
   std::string site;        // --site
   std::vector<std::string> trust;  // --trust (extra anchors, e.g. the lab root)
   bool pin_stdin = false;  // --pin-stdin
+  bool ask_pin = false;    // --ask-pin (no-echo prompt on the terminal)
   bool confirm_final_try = false;
   bool verbose = false;
 };
 
-// Adds --lang --module --site --trust --pin-stdin --confirm-final-try --verbose.
+// Adds --lang --module --site --trust --pin-stdin --ask-pin --confirm-final-try --verbose.
 void add_common_options(CLI::App& cmd, CommonOptions& o);
 // Builds RunOptions from flags and environment (CERTWIZ_PKCS11_MODULE, LANG);
 // reads the PIN when asked. Returns false (after printing why) on a usage error.
 bool make_run_options(const CommonOptions& o, RunOptions& out, bool wants_pin);
 
-// Human output: one line per finished check, a live progress line on a terminal.
-class Console {
- public:
-  explicit Console(Lang lang);
-  void on_progress(const Progress& p);
-  void print_summary(const Report& r) const;
-  bool is_tty() const { return tty_; }
-
- private:
-  Lang lang_;
-  bool tty_;
-  size_t width_ = 0;
-};
-
 // Subcommand registration: each lives in its own cmd_*.cpp.
 using Runner = std::function<int()>;
 void register_diagnose(CLI::App& app, Runner& run);
 void register_codes(CLI::App& app, Runner& run);
+void register_apply(CLI::App& app, Runner& run);
+void register_report(CLI::App& app, Runner& run);
 
 }  // namespace certwiz::cli

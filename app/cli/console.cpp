@@ -1,11 +1,24 @@
+// Shared options of the check-running subcommands, and the terminal output.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "app/cli/cli.h"
+#include "checks/report/digest.h"
+#include "checks/report/display_width.h"
 
 namespace certwiz::cli {
+
+Lang user_lang(const std::string& flag) {
+  if (!flag.empty()) return parse_lang(flag);
+  for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"})
+    if (const char* v = std::getenv(var); v && *v && std::strcmp(v, "C") != 0 && std::strcmp(v, "POSIX") != 0)
+      return parse_lang(v, Lang::zh_TW);
+  return Lang::zh_TW;
+}
 
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--lang", o.lang, "Language of the output: zh_TW or en (default: from LANG)")
@@ -14,30 +27,46 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--site", o.site, "Site profile (JSON) to check against");
   cmd.add_option("--trust", o.trust, "Extra trust anchor (PEM), e.g. a test root; may repeat");
   cmd.add_flag("--pin-stdin", o.pin_stdin, "Read the card PIN from the first line of standard input");
+  cmd.add_flag("--ask-pin", o.ask_pin, "Ask for the card PIN on the terminal (not shown while typed)");
   cmd.add_flag("--confirm-final-try", o.confirm_final_try,
                "Allow a PIN attempt when the card has only one try left (it locks if the PIN is wrong)");
   cmd.add_flag("-v,--verbose", o.verbose, "Print the log to standard error");
 }
 
 bool make_run_options(const CommonOptions& o, RunOptions& out, bool wants_pin) {
-  if (!o.lang.empty()) {
-    out.lang = parse_lang(o.lang);
-  } else {
-    const char* l = std::getenv("LC_ALL");
-    if (!l || !*l) l = std::getenv("LANG");
-    out.lang = parse_lang(l ? l : "", Lang::zh_TW);
-  }
+  out.lang = user_lang(o.lang);
+  const bool en = out.lang == Lang::en;
   out.pkcs11_module = o.module;
   if (out.pkcs11_module.empty())
     if (const char* m = std::getenv("CERTWIZ_PKCS11_MODULE")) out.pkcs11_module = m;
   out.site_profile = o.site;
   out.extra_trust_anchors = o.trust;
   out.confirm_final_try = o.confirm_final_try;
-  if (wants_pin && o.pin_stdin) {
+  if (!wants_pin && (o.pin_stdin || o.ask_pin)) {
+    std::fprintf(stderr, "certwiz: %s\n", en ? "this command does not use a PIN" : "這個指令不需要 PIN");
+    return false;
+  }
+  if (o.pin_stdin && o.ask_pin) {
+    std::fprintf(stderr, "certwiz: %s\n",
+                 en ? "use either --pin-stdin or --ask-pin, not both" : "--pin-stdin 與 --ask-pin 只能擇一使用");
+    return false;
+  }
+  if (o.pin_stdin || o.ask_pin) {
     protect_process_from_dumps();
     auto pin = std::make_shared<Secret>();
-    if (!read_secret_line(STDIN_FILENO, *pin)) {
-      std::fprintf(stderr, "certwiz: could not read the PIN from standard input\n");
+    if (o.pin_stdin && !read_secret_line(STDIN_FILENO, *pin)) {
+      std::fprintf(stderr, "certwiz: %s\n",
+                   en ? "could not read the PIN from standard input" : "無法從標準輸入讀取 PIN");
+      return false;
+    }
+    if (o.ask_pin && !read_secret_from_terminal(en ? "Card PIN: " : "卡片 PIN 碼：", *pin)) {
+      std::fprintf(stderr, "certwiz: %s\n",
+                   en ? "no terminal to ask for the PIN on; use --pin-stdin"
+                      : "沒有可輸入 PIN 的終端機，請改用 --pin-stdin");
+      return false;
+    }
+    if (pin->empty()) {
+      std::fprintf(stderr, "certwiz: %s\n", en ? "the PIN is empty" : "PIN 是空的");
       return false;
     }
     out.pin = std::move(pin);
@@ -46,6 +75,7 @@ bool make_run_options(const CommonOptions& o, RunOptions& out, bool wants_pin) {
 }
 
 namespace {
+
 const char* mark(Status s) {
   switch (s) {
     case Status::pass: return "✔";
@@ -56,46 +86,129 @@ const char* mark(Status s) {
   }
   return "?";
 }
-}  // namespace
 
-Console::Console(Lang lang) : lang_(lang), tty_(isatty(STDOUT_FILENO) != 0) {}
-
-void Console::on_progress(const Progress& p) {
-  if (tty_ && width_) {
-    std::printf("\r%*s\r", static_cast<int>(width_), "");
-    width_ = 0;
+const char* ansi(Status s) {
+  switch (s) {
+    case Status::pass: return "\033[32m";
+    case Status::warn: return "\033[33m";
+    case Status::fail: return "\033[31m";
+    case Status::skipped: return "\033[2m";
+    case Status::unknown: return "\033[35m";
   }
-  if (p.kind == Progress::Kind::finished && p.result) {
-    const auto& r = *p.result;
-    std::printf("%s %-28s %s%s%s\n", mark(r.status), r.id.c_str(), r.summary.in(lang_).c_str(),
-                r.code.empty() ? "" : "  [", r.code.empty() ? "" : (r.code + "]").c_str());
-  }
-  if (tty_) {
-    char line[256];
-    const int n = std::snprintf(line, sizeof line, "[%zu/%zu] %s", p.done, p.total, p.title.in(lang_).c_str());
-    if (p.done < p.total && n > 0) {
-      std::printf("%s", line);
-      width_ = static_cast<size_t>(n);
-    }
-  }
-  std::fflush(stdout);
+  return "";
 }
 
-void Console::print_summary(const Report& r) const {
-  const bool zh = lang_ == Lang::zh_TW;
-  std::printf("\n%s: %zu %s, %zu %s, %zu %s, %zu %s\n", zh ? "結果" : "Result", r.count(Status::pass),
-              zh ? "通過" : "passed", r.count(Status::warn), zh ? "警告" : "warnings", r.count(Status::fail),
-              zh ? "失敗" : "failed", r.count(Status::skipped) + r.count(Status::unknown), zh ? "略過或未知" : "skipped or unknown");
-  bool header = false;
-  for (const auto& c : r.results) {
-    if (c.status != Status::fail && c.status != Status::warn) continue;
-    if (!header) {
-      std::printf("\n%s\n", zh ? "建議處理方式：" : "What to do:");
-      header = true;
-    }
-    std::printf("%s [%s] %s\n    %s\n", mark(c.status), c.code.c_str(), c.cause.in(lang_).c_str(),
-                c.remedy.in(lang_).c_str());
+const std::string& in(const Text& t, Lang l) {
+  const std::string& first = t.in(l);
+  return first.empty() ? t.in(l == Lang::en ? Lang::zh_TW : Lang::en) : first;
+}
+
+size_t terminal_columns(std::FILE* f) {
+  winsize ws{};
+  if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10) return ws.ws_col;
+  return 80;
+}
+
+std::string pad_to(const std::string& s, size_t cols) {
+  const std::string t = report::truncate_to_width(s, cols);
+  const size_t w = report::display_width(t);
+  return t + std::string(w < cols ? cols - w : 0, ' ');
+}
+
+}  // namespace
+
+Console::Console(Lang lang, std::FILE* out) : lang_(lang), out_(out), tty_(isatty(fileno(out)) != 0) {
+  const char* term = std::getenv("TERM");
+  colour_ = tty_ && !std::getenv("NO_COLOR") && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+std::string Console::paint(const std::string& s, Status st) const {
+  return colour_ ? std::string(ansi(st)) + s + "\033[0m" : s;
+}
+
+void Console::clear_progress() {
+  if (tty_ && progress_width_) {
+    std::fprintf(out_, "\r%*s\r", static_cast<int>(progress_width_), "");
+    progress_width_ = 0;
   }
+}
+
+void Console::line_for(const CheckResult& r) {
+  std::string line = paint(mark(r.status), r.status) + " " + pad_to(in(r.title, lang_).empty() ? r.id : in(r.title, lang_), 30) +
+                     " " + in(r.summary, lang_);
+  if (!r.code.empty()) line += "  " + paint("[" + r.code + "]", r.status);
+  std::fprintf(out_, "%s\n", line.c_str());
+}
+
+void Console::on_progress(const Progress& p) {
+  std::lock_guard g(m_);
+  clear_progress();
+  if (p.kind == Progress::Kind::finished && p.result) line_for(*p.result);
+  if (tty_ && p.done < p.total) {
+    const bool en = lang_ == Lang::en;
+    std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
+                       (p.kind == Progress::Kind::started ? (en ? "checking: " : "檢查中：") + in(p.title, lang_)
+                                                          : std::string(en ? "checking…" : "檢查中…"));
+    line = report::truncate_to_width(line, terminal_columns(out_) - 1);
+    std::fputs(line.c_str(), out_);
+    progress_width_ = report::display_width(line);
+  }
+  std::fflush(out_);
+}
+
+void Console::print_results(const Report& r) {
+  std::lock_guard g(m_);
+  for (const auto& c : r.results) line_for(c);
+}
+
+void Console::print_summary(const Report& r) {
+  std::lock_guard g(m_);
+  clear_progress();
+  const bool en = lang_ == Lang::en;
+  const report::Digest d = report::digest(r);
+  if (r.results.empty()) {
+    std::fprintf(out_, "\n%s\n", en ? "No checks were run." : "這次沒有執行任何檢查。");
+    std::fflush(out_);
+    return;
+  }
+  std::fprintf(out_, "\n%s: %s, %s, %s, %zu %s\n", en ? "Result" : "結果",
+               paint(std::to_string(r.count(Status::pass)) + (en ? " passed" : " 通過"), Status::pass).c_str(),
+               paint(std::to_string(r.count(Status::warn)) + (en ? " warnings" : " 警告"), Status::warn).c_str(),
+               paint(std::to_string(r.count(Status::fail)) + (en ? " failed" : " 失敗"), Status::fail).c_str(),
+               r.count(Status::skipped) + r.count(Status::unknown), en ? "skipped or undecided" : "略過或無法判斷");
+  if (!d.not_working.empty()) {
+    std::fprintf(out_, "\n%s\n", en ? "Needs attention:" : "需要處理：");
+    for (const auto* c : d.not_working) {
+      std::fprintf(out_, "%s %s%s\n", paint(mark(c->status), c->status).c_str(), in(c->title, lang_).c_str(),
+                   c->code.empty() ? "" : ("  [" + c->code + "]").c_str());
+      if (!in(c->cause, lang_).empty()) std::fprintf(out_, "    %s%s\n", en ? "Cause: " : "原因：", in(c->cause, lang_).c_str());
+      if (!in(c->remedy, lang_).empty()) std::fprintf(out_, "    %s%s\n", en ? "Fix:   " : "處理：", in(c->remedy, lang_).c_str());
+    }
+  }
+  if (d.next) {
+    const std::string& todo = in(d.next->remedy, lang_).empty() ? in(d.next->summary, lang_) : in(d.next->remedy, lang_);
+    std::fprintf(out_, "\n%s %s\n", colour_ ? ("\033[1m" + std::string(en ? "Next step:" : "下一步：") + "\033[0m").c_str()
+                                           : (en ? "Next step:" : "下一步："),
+                 todo.c_str());
+  } else if (d.not_working.empty() && r.overall() == Status::pass) {
+    std::fprintf(out_, "\n%s\n", en ? "Everything needed works." : "所有需要的項目都正常。");
+  }
+  std::fflush(out_);
+}
+
+void Console::print_error(const Error& e) const {
+  const auto* code = find_failure_code(e.code);
+  const bool en = lang_ == Lang::en;
+  std::fprintf(stderr, "certwiz: %s [%s]\n", code ? std::string(en ? code->cause_en : code->cause_zh).c_str() : "",
+               e.code.c_str());
+  if (code) std::fprintf(stderr, "  %s%s\n", en ? "What to do: " : "處理方式：", std::string(en ? code->remedy_en : code->remedy_zh).c_str());
+  if (!e.detail.empty()) std::fprintf(stderr, "  (%s)\n", e.detail.c_str());
+}
+
+void Console::print_written(const char* kind_zh, const char* kind_en, const std::string& path) {
+  std::lock_guard g(m_);
+  std::fprintf(out_, "%s%s%s\n", lang_ == Lang::en ? kind_en : kind_zh, lang_ == Lang::en ? ": " : "：", path.c_str());
+  std::fflush(out_);
 }
 
 }  // namespace certwiz::cli

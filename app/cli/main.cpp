@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   Runner run;
   register_diagnose(app, run);
   register_codes(app, run);
+  register_report(app, run);
+  register_apply(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,11 +1,8 @@
 #include "checks/diagnose/diagnose.h"
 
-#include <sys/utsname.h>
-
-#include <clocale>
-#include <cstdlib>
-
 #include "certwiz_version.h"
+#include "checks/net/net_checks.h"
+#include "checks/report/environment.h"
 
 namespace certwiz {
 
@@ -17,10 +14,9 @@ void append(std::vector<Check>& all, std::vector<Check> more) {
 
 std::vector<Check> diagnose_checks(const RunOptions& options) {
   std::vector<Check> all;
-  (void)options;
   // Modules add their checks here, in the order a user reads them:
-  // system/network, PC/SC, card, middleware, certificates, local signing component.
-  (void)append;
+  // PC/SC, card, middleware, certificates, local signing component, network.
+  append(all, net::network_checks(options));
   return all;
 }
 
@@ -31,6 +27,8 @@ Report run_report(const std::string& command, const std::vector<Check>& checks, 
   report.lang = options.lang;
   report.tool_version = CERTWIZ_VERSION;
   report.created_at = utc_now_iso8601();
+  report.environment = certwiz::report::environment_facts(options);
+  for (const auto& c : checks) report.depends_on[c.id] = c.depends_on;
   report.results = run_checks(checks, std::move(runner));
   return report;
 }

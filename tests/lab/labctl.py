@@ -12,6 +12,7 @@
     labctl.py pcsc-list                   "<reader>\t<present|empty>" per reader, from PC/SC
     labctl.py pcsc-wait READER present|empty TIMEOUT   wait for a reader's state
     labctl.py check-readers               exit 0 when PC/SC shows exactly the lab's readers
+    labctl.py leftovers STATE [SKIP_PID...]   PIDs of lab processes still alive
     labctl.py reset STATE CARD            give the cardsim card 3 PIN tries again
 """
 import ctypes
@@ -140,12 +141,13 @@ def cmd_configs(state, build, identities_file):
         if os.path.isdir(d):
             shutil.rmtree(d)
         os.makedirs(d)
-    for i, (name, port) in enumerate(topo.READER_ENTRIES):
-        drv = os.path.join(drivers, f"libifdvpcd-{i}.so")
-        shutil.copyfile("/usr/lib/pcsc/drivers/serial/libifdvpcd.so", drv)
-        with open(os.path.join(conf, f"vpcd-{i}"), "w") as f:
+    # One file, so pcscd adds the readers in this order (files come in readdir order).
+    with open(os.path.join(conf, "certwiz-lab"), "w") as f:
+        for i, (name, port) in enumerate(topo.READER_ENTRIES):
+            drv = os.path.join(drivers, f"libifdvpcd-{i}.so")
+            shutil.copyfile("/usr/lib/pcsc/drivers/serial/libifdvpcd.so", drv)
             f.write(f'FRIENDLYNAME "{name}"\nDEVICENAME /dev/null:{port}\n'
-                    f"LIBPATH {drv}\nCHANNELID {port}\n")
+                    f"LIBPATH {drv}\nCHANNELID {port}\n\n")
     with open(os.path.join(state, "pki", "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
     with open(identities_file, encoding="utf-8") as f:
@@ -334,6 +336,41 @@ def cmd_check_readers(timeout=5.0):
     return 1
 
 
+def cmd_leftovers(state, *skip):
+    """PIDs of live processes in the lab's network namespace (recorded in
+    <state>/netns at up), or lab daemons whose command line or PYTHONPATH names the
+    state dir. `skip`: PIDs not to report (the holder, the caller)."""
+    try:
+        with open(os.path.join(state, "netns")) as f:
+            netns = f.read().strip()
+    except OSError:
+        netns = None
+    me = {str(os.getpid()), str(os.getppid()), *skip}
+    marker = state.rstrip("/") + "/"
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or pid in me:
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+            if netns and os.readlink(f"/proc/{pid}/ns/net") == netns:
+                print(pid)
+                continue
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() not in ("pcscd", "openssl", "python3", "sleep"):
+                    continue
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().decode(errors="replace")
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                environ = f.read().decode(errors="replace").split("\0")
+            if marker in cmdline or any(e.startswith("PYTHONPATH=") and marker in e for e in environ):
+                print(pid)
+        except (OSError, IndexError):
+            continue
+    return 0
+
+
 def main(argv):
     cmd, args = (argv[1], argv[2:]) if len(argv) > 1 else ("", [])
     if cmd == "pki" and len(args) == 2:
@@ -375,6 +412,8 @@ def main(argv):
         return cmd_pcsc_wait(*args)
     if cmd == "check-readers" and not args:
         return cmd_check_readers()
+    if cmd == "leftovers" and args:
+        return cmd_leftovers(*args)
     if cmd == "reset" and len(args) == 2:
         return cmd_reset(*args)
     print(__doc__, file=sys.stderr)

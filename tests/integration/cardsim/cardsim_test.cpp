@@ -136,7 +136,7 @@ std::string field(const unsigned char* p, std::size_t n) {
 struct PinFile {
     int tries_left = 3;
     long logins = 0;
-    long forwarded_logins = 0;
+    long pin_verifications = 0;
 };
 
 fs::path state_file() { return fs::path(card().state_dir) / (card().name + ".json"); }
@@ -148,7 +148,7 @@ PinFile read_pin_file() {
     const auto j = nlohmann::json::parse(in);
     p.tries_left = j.value("tries_left", 3);
     p.logins = j.value("logins", 0L);
-    p.forwarded_logins = j.value("forwarded_logins", 0L);
+    p.pin_verifications = j.value("pin_verifications", 0L);
     return p;
 }
 
@@ -378,7 +378,7 @@ TEST_F(Cardsim, TwoWrongPinsThenTheRightOneResetsTheCounter) {
     const PinFile p = read_pin_file();
     EXPECT_EQ(p.tries_left, 3);
     EXPECT_EQ(p.logins, 3);
-    EXPECT_EQ(p.forwarded_logins, 3);
+    EXPECT_EQ(p.pin_verifications, 3);
 }
 
 TEST_F(Cardsim, ThreeWrongPinsLockTheCardAndTheTokenIsNotAskedAgain) {
@@ -387,14 +387,14 @@ TEST_F(Cardsim, ThreeWrongPinsLockTheCardAndTheTokenIsNotAskedAgain) {
     EXPECT_EQ(login(h, kWrongPin), CKR_PIN_INCORRECT);
     EXPECT_EQ(login(h, kWrongPin), CKR_PIN_LOCKED);  // the try that locks says so
     EXPECT_EQ(pin_flags(), CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_LOCKED);
-    EXPECT_EQ(read_pin_file().forwarded_logins, 3);
+    EXPECT_EQ(read_pin_file().pin_verifications, 3);
 
     EXPECT_EQ(login(h, card().pin), CKR_PIN_LOCKED);
     EXPECT_EQ(login(h, kWrongPin), CKR_PIN_LOCKED);
     const PinFile p = read_pin_file();
     EXPECT_EQ(p.tries_left, 0);
     EXPECT_EQ(p.logins, 5);
-    EXPECT_EQ(p.forwarded_logins, 3) << "a locked card must not pass a PIN on to SoftHSM2";
+    EXPECT_EQ(p.pin_verifications, 3) << "a locked card must not pass a PIN on to SoftHSM2";
     CK_SESSION_INFO info{};
     ASSERT_EQ(p11()->C_GetSessionInfo(h, &info), CKR_OK);
     EXPECT_EQ(info.state, static_cast<CK_STATE>(CKS_RO_PUBLIC_SESSION));
@@ -409,7 +409,7 @@ TEST_F(Cardsim, PinOfWrongLengthIsRefusedWithoutSpendingATry) {
     const PinFile p = read_pin_file();
     EXPECT_EQ(p.tries_left, 3);
     EXPECT_EQ(p.logins, 3);
-    EXPECT_EQ(p.forwarded_logins, 0);
+    EXPECT_EQ(p.pin_verifications, 0);
 }
 
 TEST_F(Cardsim, CounterSurvivesFinalizeAndInitialize) {

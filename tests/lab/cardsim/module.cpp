@@ -556,8 +556,7 @@ CK_RV Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, 
         const bool user_pin = user == CKU_USER || user == CKU_CONTEXT_SPECIFIC;
         const bool stored = slot.pins.update([&](PinState& s) {
             ++s.logins;
-            if (!user_pin) {
-                ++s.forwarded_logins;
+            if (!user_pin) {  // the SO PIN (PUK) has no counter here
                 rv = m.hsm->C_Login(sess.hsm, user, pin, len);
                 return;
             }
@@ -575,7 +574,7 @@ CK_RV Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, 
                 rv = CKR_PIN_LEN_RANGE;
                 return;
             }
-            ++s.forwarded_logins;
+            ++s.pin_verifications;
             rv = m.hsm->C_Login(sess.hsm, user, pin, len);
             if (rv == CKR_PIN_INCORRECT) {
                 --s.tries_left;

@@ -65,7 +65,7 @@ std::optional<PinState> PinCounter::read_unlocked() const {
         return true;
     };
     if (!get_int("tries_left", s.tries_left) || !get_int("logins", s.logins) ||
-        !get_int("forwarded_logins", s.forwarded_logins))
+        !get_int("pin_verifications", s.pin_verifications))
         return std::nullopt;
     if (s.tries_left < 0 || s.tries_left > PinState::kMaxTries) return std::nullopt;
     return s;
@@ -77,7 +77,7 @@ bool PinCounter::write_unlocked(const PinState& s) const {
         {"max_tries", PinState::kMaxTries},
         {"locked", s.tries_left == 0},
         {"logins", s.logins},
-        {"forwarded_logins", s.forwarded_logins},
+        {"pin_verifications", s.pin_verifications},
     };
     const std::string tmp = path_ + ".tmp." + std::to_string(::getpid());
     {

@@ -12,7 +12,7 @@ struct PinState {
     static constexpr int kMaxTries = 3;
     int tries_left = kMaxTries;  // 0 = locked
     long logins = 0;             // every C_Login the module received for this card
-    long forwarded_logins = 0;  // C_Login calls passed on to the token (SoftHSM2)
+    long pin_verifications = 0;  // C_Login calls passed on to the token (SoftHSM2)
 };
 
 class PinCounter {

@@ -1,0 +1,108 @@
+// certwiz apply: checks an account application form (網路帳號密碼申請書) from a JSON
+// file, prints every problem, and prints the form to PDF when it is valid.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "app/cli/cli.h"
+#include "certwiz_version.h"
+#include "checks/form/form_json.h"
+#include "checks/form/form_pdf.h"
+#include "checks/form/submit.h"
+
+namespace certwiz::cli {
+
+namespace {
+
+struct ApplyFlags {
+  std::string form;
+  std::string pdf;
+  std::string lang;
+  std::string site;
+  bool submit = false;
+};
+
+Lang output_lang(const std::string& flag) {
+  if (!flag.empty()) return parse_lang(flag);
+  const char* l = std::getenv("LC_ALL");
+  if (!l || !*l) l = std::getenv("LANG");
+  return parse_lang(l ? l : "", Lang::zh_TW);
+}
+
+void print_error(const Error& e, Lang lang) {
+  std::fprintf(stderr, "certwiz: [%s] %s\n    %s\n    %s\n", e.code.c_str(), e.cause().in(lang).c_str(),
+               e.remedy().in(lang).c_str(), e.detail.c_str());
+}
+
+}  // namespace
+
+// The site client provides this once it can submit (checks/site); until then there
+// is none and --submit says so.
+std::unique_ptr<form::ApplicationSubmitter> make_application_submitter(const std::string& /*site_profile*/) {
+  return nullptr;
+}
+
+void register_apply(CLI::App& app, Runner& run) {
+  auto* cmd = app.add_subcommand("apply", "Check the account application form (網路帳號密碼申請書) and print it to PDF");
+  static ApplyFlags f;
+  cmd->add_option("--form", f.form, "The filled-in form as JSON (keys in docs/application-form.md)")->required();
+  cmd->add_option("--pdf", f.pdf, "Write the printable form to this PDF when the form is valid");
+  cmd->add_option("--lang", f.lang, "Language of the messages: zh_TW or en (default: from LANG)");
+  cmd->add_option("--site", f.site, "Site profile JSON (default: assets/sites/default.json)");
+  cmd->add_flag("--submit", f.submit, "Send the application to the site (needs a site profile that supports it)");
+  cmd->callback([&run] {
+    run = [] {
+      const Lang lang = output_lang(f.lang);
+      const bool zh = lang == Lang::zh_TW;
+      auto rules = form::load_form_rules(f.site);
+      if (!rules) {
+        print_error(rules.error(), lang);
+        return static_cast<int>(kFailures);
+      }
+      // The password in the file is the user's own; it is read into a Secret and never echoed.
+      const form::CheckedForm checked = form::check_form_file(f.form, *rules);
+      for (const auto& w : checked.validation.warnings)
+        std::printf("! %-22s %-28s %s\n", w.field.c_str(), w.code.c_str(), w.message.in(lang).c_str());
+      if (!checked.ok()) {
+        for (const auto& e : checked.errors) {
+          const std::string field = e.field.empty() ? std::string(zh ? "(檔案)" : "(file)") : e.field;
+          std::printf("✗ %-22s %-28s %s\n", field.c_str(), e.code.c_str(), e.message.in(lang).c_str());
+        }
+        std::printf(zh ? "\n申請書有 %zu 個問題，請修正後再試。\n" : "\nThe form has %zu problem(s); fix them and try again.\n",
+                    checked.errors.size());
+        return static_cast<int>(kFailures);
+      }
+      std::printf(zh ? "✓ 申請書各欄位檢查通過。%s\n" : "✓ Every field of the form passes. %s\n",
+                  checked.validation.password.summary.in(lang).c_str());
+      if (!f.pdf.empty()) {
+        form::PdfOptions po;
+        po.date = rules->today;
+        po.generator = std::string("CertWiz ") + CERTWIZ_VERSION;
+        if (auto err = form::write_application_pdf(checked.validation.values, f.pdf, po)) {
+          print_error(*err, lang);
+          return static_cast<int>(kFailures);
+        }
+        std::printf(zh ? "已產生申請書：%s\n請列印、加蓋公司大章及負責人小章，連同公司登記影本掃描上傳。\n"
+                       : "Form written to %s\nPrint it, stamp it with the company seal and the responsible person's seal, "
+                         "and upload the scan with a copy of the business registration.\n",
+                    f.pdf.c_str());
+      }
+      if (f.submit) {
+        auto submitter = make_application_submitter(f.site);
+        if (!submitter) {
+          print_error(Error{"FORM-SUBMIT-NO-SITE", "no site client is available to submit the application yet"}, lang);
+          return static_cast<int>(kUsage);
+        }
+        auto receipt = submitter->submit(checked.validation.values, checked.file.form.password, f.pdf);
+        if (!receipt) {
+          print_error(receipt.error(), lang);
+          return static_cast<int>(kFailures);
+        }
+        std::printf("%s\n", receipt->message.in(lang).c_str());
+      }
+      return static_cast<int>(kAllPassed);
+    };
+  });
+}
+
+}  // namespace certwiz::cli

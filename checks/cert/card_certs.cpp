@@ -1,0 +1,89 @@
+#include "checks/cert/card_certs.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "checks/cert/cert_info.h"
+
+namespace certwiz::cert {
+namespace {
+
+// CKA_ID values of HiCOS cards ("SIGN", "KEYX" in ASCII) and their labels.
+constexpr std::string_view kSignId = "5349474e";
+constexpr std::string_view kKeyxId = "4b455958";
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+CardCertRole role_of(const std::string& id, const std::string& label, const std::string& der) {
+  const std::string lid = lower(id);
+  if (lid == kSignId || label == "SIGN") return CardCertRole::sign;
+  if (lid == kKeyxId || label == "KEYX") return CardCertRole::keyx;
+  if (!der.empty())
+    if (auto info = parse_certificate(der); info && info->is_ca) return CardCertRole::ca;
+  return CardCertRole::other;
+}
+
+std::string string_field(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string_view card_cert_role_name(CardCertRole r) {
+  switch (r) {
+    case CardCertRole::sign: return "SIGN";
+    case CardCertRole::keyx: return "KEYX";
+    case CardCertRole::ca: return "CA";
+    case CardCertRole::other: break;
+  }
+  return "other";
+}
+
+std::vector<std::string> CardToken::ca_certificates() const {
+  std::vector<std::string> out;
+  for (const auto& c : certificates)
+    if (c.role == CardCertRole::ca) out.push_back(c.der);
+  return out;
+}
+
+const CardCertificate* CardToken::find(CardCertRole role) const {
+  for (const auto& c : certificates)
+    if (c.role == role) return &c;
+  return nullptr;
+}
+
+Expected<std::vector<CardToken>> card_tokens_from_evidence(const Json& evidence) {
+  auto bad = [](std::string why) { return Error{"CERT-MALFORMED", "pkcs11.tokens evidence: " + why}; };
+  if (!evidence.is_object()) return bad("not an object");
+  auto tokens = evidence.find("tokens");
+  if (tokens == evidence.end() || !tokens->is_array()) return bad("no \"tokens\" array");
+  std::vector<CardToken> out;
+  for (const auto& t : *tokens) {
+    if (!t.is_object()) return bad("a token is not an object");
+    CardToken token;
+    if (auto s = t.find("slot_id"); s != t.end() && s->is_number_unsigned()) token.slot_id = s->get<uint64_t>();
+    token.reader = string_field(t, "reader");
+    token.label = string_field(t, "label");
+    token.serial = string_field(t, "serial");
+    if (auto certs = t.find("certificates"); certs != t.end()) {
+      if (!certs->is_array()) return bad("\"certificates\" is not an array");
+      for (const auto& c : *certs) {
+        if (!c.is_object()) return bad("a certificate is not an object");
+        CardCertificate cert;
+        cert.object_id = string_field(c, "id");
+        cert.label = string_field(c, "label");
+        if (auto der = decode_base64(string_field(c, "der_base64"))) cert.der = std::move(*der);
+        cert.role = role_of(cert.object_id, cert.label, cert.der);
+        token.certificates.push_back(std::move(cert));
+      }
+    }
+    out.push_back(std::move(token));
+  }
+  return out;
+}
+
+}  // namespace certwiz::cert

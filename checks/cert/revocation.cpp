@@ -1,0 +1,399 @@
+#include "checks/cert/revocation.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "checks/cert/http.h"
+#include "checks/cert/ossl.h"
+
+namespace certwiz::cert {
+
+using namespace ossl;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A CRL without nextUpdate is trusted for this long after its thisUpdate; so is an
+// OCSP answer without nextUpdate (RFC 5019 responders usually set it).
+constexpr long kNoNextUpdateMaxAgeSeconds = 24 * 3600;
+
+struct Answer {
+  RevocationState state = RevocationState::unknown;
+  std::time_t revoked_at = 0, this_update = 0, next_update = 0;
+  std::string reason;
+  std::string outcome;  // why there is no answer, when unknown
+};
+
+std::time_t to_time_t(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return timegm(&tm);
+}
+
+std::string reason_text(long reason) {
+  if (reason < 0) return "unspecified";
+  const char* s = OCSP_crl_reason_str(reason);
+  return s && std::strcmp(s, "(UNKNOWN)") != 0 ? s : "reason " + std::to_string(reason);
+}
+
+Answer ocsp_query(const std::string& url, X509* leaf, X509* issuer, const std::vector<std::string>& chain_der,
+                  const TrustStore& trust, const RevocationOptions& o) {
+  Answer a;
+  OcspCertIdPtr id(OCSP_cert_to_id(EVP_sha1(), leaf, issuer));
+  OcspRequestPtr req(OCSP_REQUEST_new());
+  if (!id || !req || !OCSP_request_add0_id(req.get(), OCSP_CERTID_dup(id.get())) ||
+      OCSP_request_add1_nonce(req.get(), nullptr, -1) != 1) {
+    a.outcome = "cannot build request: " + last_error();
+    return a;
+  }
+  unsigned char* der = nullptr;
+  const int len = i2d_OCSP_REQUEST(req.get(), &der);
+  if (len <= 0) {
+    a.outcome = "cannot encode request: " + last_error();
+    return a;
+  }
+  const std::string body(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+
+  HttpOptions http;
+  http.proxy = o.proxy;
+  http.timeout = o.ocsp_timeout;
+  http.connect_timeout = std::min(o.ocsp_timeout, http.connect_timeout);
+  http.cancel = o.cancel;
+  auto reply = http_post(url, body, "application/ocsp-request", http);
+  if (!reply) {
+    a.outcome = "unreachable: " + reply.error().detail;
+    return a;
+  }
+  if (reply->status != 200) {
+    a.outcome = "HTTP " + std::to_string(reply->status);
+    return a;
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(reply->body.data());
+  OcspResponsePtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(reply->body.size())));
+  if (!resp) {
+    a.outcome = "malformed OCSP response";
+    ERR_clear_error();
+    return a;
+  }
+  if (const int st = OCSP_response_status(resp.get()); st != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    a.outcome = std::string("responder says ") + OCSP_response_status_str(st);
+    return a;
+  }
+  OcspBasicPtr basic(OCSP_response_get1_basic(resp.get()));
+  if (!basic) {
+    a.outcome = "no basic OCSP response";
+    return a;
+  }
+  // 1: nonce echoed; -1: responder sent none (pre-computed answers, RFC 5019) and
+  // freshness then rests on thisUpdate; 0: a different nonce, a replayed answer.
+  if (OCSP_check_nonce(req.get(), basic.get()) == 0) {
+    a.outcome = "nonce mismatch (replayed response?)";
+    return a;
+  }
+  StorePtr store(trust.new_x509_store());
+  X509StackPtr untrusted(sk_X509_new_null());
+  for (size_t i = 1; i < chain_der.size(); ++i)
+    if (X509Ptr x = d2i_cert(chain_der[i])) sk_X509_push(untrusted.get(), x.release());
+  if (OCSP_basic_verify(basic.get(), untrusted.get(), store.get(), 0) <= 0) {
+    a.outcome = "response signature does not verify: " + last_error();
+    return a;
+  }
+  int status = -1, reason = -1;
+  ASN1_GENERALIZEDTIME *revtime = nullptr, *thisupd = nullptr, *nextupd = nullptr;
+  if (OCSP_resp_find_status(basic.get(), id.get(), &status, &reason, &revtime, &thisupd, &nextupd) != 1) {
+    a.outcome = "response does not cover this certificate";
+    return a;
+  }
+  if (OCSP_check_validity(thisupd, nextupd, static_cast<long>(o.leeway.count()),
+                          nextupd ? -1 : kNoNextUpdateMaxAgeSeconds) != 1) {
+    ERR_clear_error();
+    a.outcome = "stale or future-dated response";
+    return a;
+  }
+  a.this_update = to_time_t(thisupd);
+  a.next_update = to_time_t(nextupd);
+  if (status == V_OCSP_CERTSTATUS_GOOD) {
+    a.state = RevocationState::good;
+    a.outcome = "good";
+  } else if (status == V_OCSP_CERTSTATUS_REVOKED) {
+    a.state = RevocationState::revoked;
+    a.revoked_at = to_time_t(revtime);
+    a.reason = reason_text(reason);
+    a.outcome = "revoked";
+  } else {
+    a.outcome = "responder does not know the certificate";
+  }
+  return a;
+}
+
+// Maps the file instead of reading it: a 20 MB CRL is then decoded from the page
+// cache, not copied into a second buffer first.
+X509CrlPtr load_crl(const std::string& path, std::string& why) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    why = "cannot open " + path;
+    return nullptr;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
+    ::close(fd);
+    why = "empty CRL";
+    return nullptr;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) {
+    why = "cannot map " + path;
+    return nullptr;
+  }
+  const auto* p = static_cast<const unsigned char*>(map);
+  X509CrlPtr crl;
+  if (size > 10 && std::memcmp(p, "-----BEGIN", 10) == 0) {
+    BioPtr bio(BIO_new_mem_buf(p, static_cast<int>(size)));
+    crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+  } else {
+    crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(size)));
+  }
+  ::munmap(map, size);
+  if (!crl) why = "malformed CRL: " + last_error();
+  ERR_clear_error();
+  return crl;
+}
+
+bool crl_signed_by(X509_CRL* crl, X509* issuer, std::string& why) {
+  if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) {
+    why = "CRL issuer is not the certificate's issuer";
+    return false;
+  }
+  if ((X509_get_extension_flags(issuer) & EXFLAG_KUSAGE) && !(X509_get_key_usage(issuer) & KU_CRL_SIGN)) {
+    why = "issuer may not sign CRLs (keyUsage)";
+    return false;
+  }
+  // Same-DN CA generations mean a name match is not enough: the signature decides.
+  if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
+    ERR_clear_error();
+    why = "CRL signature does not verify with the issuer's key";
+    return false;
+  }
+  return true;
+}
+
+bool crl_fresh(X509_CRL* crl, std::time_t now, std::chrono::seconds leeway) {
+  const std::time_t this_update = to_time_t(X509_CRL_get0_lastUpdate(crl));
+  const std::time_t next_update = to_time_t(X509_CRL_get0_nextUpdate(crl));
+  if (this_update > now + leeway.count()) return false;
+  if (next_update) return now < next_update;
+  return now - this_update < kNoNextUpdateMaxAgeSeconds;
+}
+
+Answer crl_lookup(X509_CRL* crl, X509* leaf, bool fresh) {
+  Answer a;
+  a.this_update = to_time_t(X509_CRL_get0_lastUpdate(crl));
+  a.next_update = to_time_t(X509_CRL_get0_nextUpdate(crl));
+  X509_REVOKED* rev = nullptr;
+  const int found = X509_CRL_get0_by_serial(crl, &rev, X509_get0_serialNumber(leaf));
+  if (found == 1 && rev) {
+    int crit = 0;
+    long reason = -1;
+    if (auto* e = static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(rev, NID_crl_reason, &crit, nullptr))) {
+      reason = ASN1_ENUMERATED_get(e);
+      ASN1_ENUMERATED_free(e);
+    }
+    // A revocation does not expire with its list, except a hold, which may be lifted.
+    if (fresh || reason != OCSP_REVOKED_STATUS_CERTIFICATEHOLD) {
+      a.state = RevocationState::revoked;
+      a.revoked_at = to_time_t(X509_REVOKED_get0_revocationDate(rev));
+      a.reason = reason_text(reason);
+      a.outcome = fresh ? "revoked" : "revoked (listed on an outdated CRL)";
+      return a;
+    }
+  }
+  if (fresh) {
+    a.state = RevocationState::good;
+    a.outcome = "good";
+  } else {
+    a.outcome = "CRL outdated (nextUpdate " + iso8601_utc(a.next_update) + ") and no newer one available";
+  }
+  return a;
+}
+
+std::shared_ptr<std::mutex> lock_for(const std::string& path) {
+  static std::mutex m;
+  static std::map<std::string, std::shared_ptr<std::mutex>> locks;
+  std::lock_guard g(m);
+  auto& l = locks[path];
+  if (!l) l = std::make_shared<std::mutex>();
+  return l;
+}
+
+Answer crl_query(const std::string& url, X509* leaf, X509* issuer, const RevocationOptions& o, bool& from_cache) {
+  Answer a;
+  const std::string dir = o.cache_dir.empty() ? default_crl_cache_dir() : o.cache_dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const std::string path = crl_cache_path(dir, url);
+  // SIGN and KEYX certificates share a CRL and are checked in parallel: one download.
+  const auto lock = lock_for(path);
+  std::lock_guard guard(*lock);
+  const std::time_t now = std::time(nullptr);
+
+  std::string why;
+  X509CrlPtr cached;
+  if (fs::exists(path, ec)) {
+    cached = load_crl(path, why);
+    if (cached && !crl_signed_by(cached.get(), issuer, why)) cached.reset();
+    if (cached && crl_fresh(cached.get(), now, o.leeway)) {
+      from_cache = true;
+      return crl_lookup(cached.get(), leaf, true);
+    }
+  }
+
+  // Download next to the cache file and rename into place, so a reader never sees a
+  // half-written CRL and an interrupted download never replaces a good one.
+  std::string part = path + ".XXXXXX";
+  const int fd = ::mkstemp(part.data());
+  if (fd < 0) {
+    a.outcome = "cannot write to the CRL cache " + dir;
+    return a;
+  }
+  ::close(fd);
+  HttpOptions http;
+  http.proxy = o.proxy;
+  http.timeout = o.crl_timeout;
+  http.max_bytes = o.max_crl_bytes;
+  http.cancel = o.cancel;
+  auto got = http_download(url, part, http);
+  X509CrlPtr fresh_crl;
+  if (!got) {
+    why = "unreachable: " + got.error().detail;
+  } else if ((fresh_crl = load_crl(part, why)) && crl_signed_by(fresh_crl.get(), issuer, why)) {
+    fs::rename(part, path, ec);
+  } else {
+    fresh_crl.reset();
+  }
+  fs::remove(part, ec);
+
+  if (fresh_crl) {
+    if (crl_fresh(fresh_crl.get(), now, o.leeway)) return crl_lookup(fresh_crl.get(), leaf, true);
+    return crl_lookup(fresh_crl.get(), leaf, false);
+  }
+  if (cached) {
+    from_cache = true;
+    Answer stale = crl_lookup(cached.get(), leaf, false);
+    if (stale.state == RevocationState::unknown) stale.outcome += "; download failed: " + why;
+    return stale;
+  }
+  a.outcome = why;
+  return a;
+}
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+std::string_view revocation_state_name(RevocationState s) {
+  switch (s) {
+    case RevocationState::good: return "good";
+    case RevocationState::revoked: return "revoked";
+    case RevocationState::unknown: break;
+  }
+  return "unknown";
+}
+
+std::string RevocationReport::detail() const {
+  std::string out;
+  for (const auto& a : attempts) {
+    if (!out.empty()) out += "; ";
+    out += a.method + " " + a.url + ": " + a.outcome + (a.from_cache ? " (cached)" : "");
+  }
+  return out.empty() ? "no OCSP responder or CRL distribution point in the certificate" : out;
+}
+
+std::string default_crl_cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/certwiz/crl";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/certwiz/crl";
+  return (fs::temp_directory_path() / "certwiz-crl").string();
+}
+
+std::string crl_cache_path(const std::string& cache_dir, const std::string& url) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(url.data(), url.size(), md, &n, EVP_sha256(), nullptr);
+  std::string hex;
+  static const char* digits = "0123456789abcdef";
+  for (unsigned int i = 0; i < n; ++i) {
+    hex += digits[md[i] >> 4];
+    hex += digits[md[i] & 15];
+  }
+  return cache_dir + "/" + hex + ".crl";
+}
+
+RevocationReport check_revocation(const std::vector<std::string>& chain_der, const TrustStore& trust,
+                                  const RevocationOptions& o) {
+  RevocationReport r;
+  if (chain_der.size() < 2) {
+    r.attempts.push_back({"", "", "the issuing CA is unknown, so its OCSP answers and CRLs cannot be verified"});
+    return r;
+  }
+  X509Ptr leaf = d2i_cert(chain_der[0]);
+  X509Ptr issuer = d2i_cert(chain_der[1]);
+  auto info = parse_certificate(chain_der[0]);
+  if (!leaf || !issuer || !info) {
+    ERR_clear_error();
+    r.attempts.push_back({"", "", "certificate cannot be decoded"});
+    return r;
+  }
+  auto take = [&r](const Answer& a, const std::string& method) {
+    r.state = a.state;
+    r.method = method;
+    r.revoked_at = a.revoked_at;
+    r.reason = a.reason;
+    r.this_update = a.this_update;
+    r.next_update = a.next_update;
+  };
+  if (o.use_ocsp) {
+    for (const auto& url : o.ocsp_urls.empty() ? info->ocsp_urls : o.ocsp_urls) {
+      if (o.cancel.cancelled()) break;
+      const auto t0 = Clock::now();
+      const Answer a = ocsp_query(url, leaf.get(), issuer.get(), chain_der, trust, o);
+      r.attempts.push_back({"ocsp", url, a.outcome, false, ms_since(t0)});
+      if (a.state != RevocationState::unknown) {
+        take(a, "ocsp");
+        return r;
+      }
+    }
+  }
+  if (o.use_crl) {
+    for (const auto& url : o.crl_urls.empty() ? info->crl_urls : o.crl_urls) {
+      if (o.cancel.cancelled()) break;
+      const auto t0 = Clock::now();
+      bool from_cache = false;
+      const Answer a = crl_query(url, leaf.get(), issuer.get(), o, from_cache);
+      r.attempts.push_back({"crl", url, a.outcome, from_cache, ms_since(t0)});
+      if (a.state != RevocationState::unknown) {
+        take(a, "crl");
+        return r;
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace certwiz::cert

@@ -1,0 +1,179 @@
+#include "checks/net/http.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+namespace certwiz::net {
+
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Sink {
+  HttpResponse* resp;
+  size_t max;
+  bool overflow = false;
+};
+
+size_t on_body(char* p, size_t size, size_t n, void* user) {
+  auto* s = static_cast<Sink*>(user);
+  const size_t len = size * n;
+  if (s->resp->body.size() + len > s->max) {
+    s->overflow = true;
+    return 0;
+  }
+  s->resp->body.append(p, len);
+  return len;
+}
+
+size_t on_header(char* p, size_t size, size_t n, void* user) {
+  auto* resp = static_cast<HttpResponse*>(user);
+  std::string_view line(p, size * n);
+  if (auto colon = line.find(':'); colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+    resp->headers[name] = std::string(value);
+  }
+  return size * n;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const CancelToken*>(user);
+  return cancel && cancel->cancelled() ? 1 : 0;
+}
+
+HttpFailure classify(CURLcode rc) {
+  switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST: return HttpFailure::dns;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_PROXY: return HttpFailure::proxy;
+    case CURLE_COULDNT_CONNECT: return HttpFailure::refused;
+    case CURLE_OPERATION_TIMEDOUT: return HttpFailure::timeout;
+    case CURLE_PEER_FAILED_VERIFICATION: return HttpFailure::tls_verify;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE: return HttpFailure::tls_handshake;
+    case CURLE_ABORTED_BY_CALLBACK: return HttpFailure::cancelled;
+    default: return HttpFailure::other;
+  }
+}
+
+}  // namespace
+
+std::string_view failure_name(HttpFailure f) {
+  switch (f) {
+    case HttpFailure::none: return "none";
+    case HttpFailure::dns: return "dns";
+    case HttpFailure::refused: return "refused";
+    case HttpFailure::timeout: return "timeout";
+    case HttpFailure::tls_verify: return "tls_verify";
+    case HttpFailure::tls_handshake: return "tls_handshake";
+    case HttpFailure::proxy: return "proxy";
+    case HttpFailure::too_large: return "too_large";
+    case HttpFailure::cancelled: return "cancelled";
+    case HttpFailure::other: return "other";
+  }
+  return "other";
+}
+
+HttpResponse http_request(const HttpRequest& req) {
+  global_init();
+  HttpResponse resp;
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    resp.failure = HttpFailure::other;
+    resp.error = "curl_easy_init failed";
+    return resp;
+  }
+  Sink sink{&resp, req.max_body};
+  curl_slist* headers = nullptr;
+  for (const auto& h : req.headers) headers = curl_slist_append(headers, h.c_str());
+  char errbuf[CURL_ERROR_SIZE] = {0};
+
+  curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &resp);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!req.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, req.ca_file.c_str());
+  if (req.proxy == "direct") curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  else if (!req.proxy.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, req.proxy.c_str());
+  if (!req.cookie_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_COOKIEFILE, req.cookie_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_COOKIEJAR, req.cookie_file.c_str());
+  }
+  if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (req.method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  } else if (req.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (req.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    if (!req.body.empty()) {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    }
+  }
+  if (req.cancel) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, req.cancel);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
+
+  const CURLcode rc = curl_easy_perform(curl);
+  if (rc != CURLE_OK) {
+    resp.failure = sink.overflow ? HttpFailure::too_large : classify(rc);
+    // A refused connection to the proxy itself is a proxy failure, not the site's.
+    long connect_code = 0;
+    curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    if (connect_code >= 400) resp.failure = HttpFailure::proxy;
+    if (rc == CURLE_COULDNT_CONNECT && !req.proxy.empty() && req.proxy != "direct") resp.failure = HttpFailure::proxy;
+    resp.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.status);
+  double total = 0;
+  curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
+  resp.total_ms = total * 1000.0;
+  char* ip = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) resp.primary_ip = ip;
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return resp;
+}
+
+std::string form_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace certwiz::net

@@ -1,0 +1,224 @@
+#include "checks/net/net_checks.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "checks/net/http.h"
+#include "checks/net/proxy.h"
+
+namespace certwiz::net {
+
+namespace {
+
+constexpr long kSkewWarnSeconds = 300;
+
+std::optional<SiteProfile> profile_for(const RunOptions& options) {
+  auto p = load_site_profile(options.site_profile.empty() ? "default" : options.site_profile);
+  if (!p) return std::nullopt;
+  return *p;
+}
+
+// Host and port of a proxy URL.
+bool split_proxy(const std::string& url, std::string& host, std::string& port) {
+  std::string rest = url;
+  if (auto p = rest.find("://"); p != std::string::npos) rest = rest.substr(p + 3);
+  if (auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  rest = rest.substr(0, rest.find('/'));
+  auto colon = rest.rfind(':');
+  host = colon == std::string::npos ? rest : rest.substr(0, colon);
+  port = colon == std::string::npos ? "1080" : rest.substr(colon + 1);
+  return !host.empty();
+}
+
+bool tcp_reachable(const std::string& host, const std::string& port, int timeout_ms, std::string& why) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res); rc != 0) {
+    why = gai_strerror(rc);
+    return false;
+  }
+  bool ok = false;
+  for (addrinfo* a = res; a && !ok; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    ok = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+    if (!ok) why = std::strerror(errno);
+    close(fd);
+  }
+  freeaddrinfo(res);
+  return ok;
+}
+
+Json proxy_json(const ProxyFacts& f) {
+  Json list = Json::array();
+  for (const auto& s : f.settings) list.push_back(Json{{"source", s.source}, {"url", s.url}});
+  return list;
+}
+
+}  // namespace
+
+CheckResult check_proxy(const RunOptions& options, const SiteProfile* site) {
+  const ProxyFacts env = environment_proxies();
+  const ProxyFacts desk = desktop_proxies();
+  const std::string host = site ? site->host() : std::string{};
+  const std::string effective = effective_proxy(options.proxy, host, env);
+  Json ev{{"environment", proxy_json(env)}, {"no_proxy", env.no_proxy}, {"desktop_mode", desk.desktop_mode},
+          {"desktop", proxy_json(desk)}, {"explicit", options.proxy}, {"effective_for_site", effective}};
+  if (effective.empty()) {
+    if (!desk.settings.empty())
+      return CheckResult::pass({"不經代理伺服器直接連線（桌面設定有代理，但 CertWiz 與命令列工具不使用）",
+                                "Direct connection (the desktop has a proxy that CertWiz and command-line tools do not use)"},
+                               ev);
+    return CheckResult::pass({"不使用代理伺服器，直接連線", "No proxy: direct connection"}, ev);
+  }
+  std::string phost, pport, why;
+  if (!split_proxy(effective, phost, pport))
+    return CheckResult::failure("NET-PROXY-UNREACHABLE", {"代理伺服器設定無法解讀：" + effective, "Proxy setting not understood: " + effective}, ev);
+  if (!tcp_reachable(phost, pport, 3000, why)) {
+    ev["error"] = why;
+    return CheckResult::failure("NET-PROXY-UNREACHABLE",
+                                {"無法連到代理伺服器 " + phost + ":" + pport, "Cannot reach the proxy " + phost + ":" + pport},
+                                ev, why);
+  }
+  return CheckResult::pass({"經由代理伺服器 " + phost + ":" + pport + " 連線", "Through the proxy " + phost + ":" + pport}, ev);
+}
+
+CheckResult check_site_connection(const RunOptions& options, const SiteProfile& site, const CancelToken& cancel) {
+  const std::string host = site.host();
+  const ProxyFacts env = environment_proxies();
+  const std::string proxy = effective_proxy(options.proxy, host, env);
+  Json ev{{"url", site.base_url}, {"host", host}, {"port", site.port()}, {"proxy", proxy}};
+
+  // Without a proxy the name is resolved here, so a DNS failure is told apart from a
+  // refused connection; through a proxy the proxy resolves it.
+  if (proxy.empty()) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    const int rc = getaddrinfo(host.c_str(), std::to_string(site.port()).c_str(), &hints, &res);
+    if (rc != 0)
+      return CheckResult::failure("NET-DNS-FAILED", {"查不到 " + host + " 的網址", "Cannot resolve " + host}, ev, gai_strerror(rc));
+    Json addrs = Json::array();
+    for (addrinfo* a = res; a; a = a->ai_next) {
+      char buf[INET6_ADDRSTRLEN] = {0};
+      const void* src = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                                                : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+      if (inet_ntop(a->ai_family, src, buf, sizeof buf)) addrs.push_back(buf);
+    }
+    freeaddrinfo(res);
+    ev["addresses"] = addrs;
+  }
+
+  HttpRequest req;
+  req.method = "HEAD";
+  req.url = site.base_url + "/";
+  req.proxy = proxy.empty() ? "direct" : proxy;
+  req.timeout = options.probe_timeout;
+  req.cancel = &cancel;
+  if (!site.tls_ca_files.empty()) req.ca_file = site.tls_ca_files.front();
+  const std::time_t before = std::time(nullptr);
+  HttpResponse resp = http_request(req);
+  ev["elapsed_ms"] = resp.total_ms;
+  ev["local_time"] = static_cast<long long>(before);
+  if (!resp.ok()) {
+    ev["failure"] = failure_name(resp.failure);
+    const std::string where = host + ":" + std::to_string(site.port());
+    switch (resp.failure) {
+      case HttpFailure::dns:
+        return CheckResult::failure("NET-DNS-FAILED", {"查不到 " + host + " 的網址", "Cannot resolve " + host}, ev, resp.error);
+      case HttpFailure::refused:
+        return CheckResult::failure("NET-REFUSED", {where + " 拒絕連線", where + " refused the connection"}, ev, resp.error);
+      case HttpFailure::timeout:
+        return CheckResult::failure("NET-TIMEOUT", {"連線到 " + where + " 逾時", "Timed out connecting to " + where}, ev, resp.error);
+      case HttpFailure::tls_verify:
+        return CheckResult::failure("NET-TLS-VERIFY", {where + " 的 HTTPS 憑證無法驗證", "Cannot verify the HTTPS certificate of " + where}, ev, resp.error);
+      case HttpFailure::proxy:
+        return CheckResult::failure("NET-PROXY-FAILED", {"經由代理伺服器連到 " + where + " 失敗", "The proxy could not connect to " + where}, ev, resp.error);
+      case HttpFailure::cancelled: {
+        auto r = CheckResult::failure("ENGINE-CANCELLED", {"已取消", "Cancelled"}, ev);
+        r.status = Status::skipped;
+        return r;
+      }
+      default:
+        return CheckResult::failure("NET-TLS-HANDSHAKE", {"與 " + where + " 建立 HTTPS 連線失敗", "HTTPS connection to " + where + " failed"}, ev, resp.error);
+    }
+  }
+  ev["http_status"] = resp.status;
+  ev["server_ip"] = resp.primary_ip;
+  if (auto d = resp.headers.find("date"); d != resp.headers.end()) ev["date_header"] = d->second;
+  if (resp.status >= 500)
+    return CheckResult::warning("NET-HTTP-ERROR", {"網站回應 HTTP " + std::to_string(resp.status), "The site answered HTTP " + std::to_string(resp.status)}, ev);
+  return CheckResult::pass({"可以用 HTTPS 連到 " + host + "（" + std::to_string(static_cast<int>(resp.total_ms)) + " ms）",
+                            "HTTPS to " + host + " works (" + std::to_string(static_cast<int>(resp.total_ms)) + " ms)"},
+                           ev);
+}
+
+std::optional<long> clock_skew_seconds(const std::string& http_date, std::time_t local_now) {
+  std::tm tm{};
+  // RFC 7231 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+  const char* end = strptime(http_date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!end || *end != '\0') return std::nullopt;
+  const std::time_t server = timegm(&tm);
+  return static_cast<long>(local_now - server);
+}
+
+CheckResult check_clock(const CheckResult* site_result) {
+  if (!site_result || !site_result->evidence.contains("date_header"))
+    return CheckResult::unknown({"網站沒有提供時間，無法比對電腦時間", "The site sent no time to compare the clock with"});
+  const std::string date = site_result->evidence["date_header"].get<std::string>();
+  const std::time_t local = site_result->evidence.value("local_time", static_cast<long long>(std::time(nullptr)));
+  auto skew = clock_skew_seconds(date, local);
+  Json ev{{"server_date", date}};
+  if (!skew) return CheckResult::unknown({"網站時間格式無法解讀", "The site's Date header could not be read"}, ev);
+  ev["skew_seconds"] = *skew;
+  if (std::labs(*skew) > kSkewWarnSeconds) {
+    const std::string s = std::to_string(*skew);
+    return CheckResult::warning("NET-CLOCK-SKEW", {"電腦時間與網站相差 " + s + " 秒", "The clock differs from the site's by " + s + " s"}, ev);
+  }
+  return CheckResult::pass({"電腦時間正確（相差 " + std::to_string(*skew) + " 秒）", "The clock is right (" + std::to_string(*skew) + " s off)"}, ev);
+}
+
+std::vector<Check> network_checks(const RunOptions& options) {
+  std::vector<Check> checks;
+  auto site = std::make_shared<std::optional<SiteProfile>>(profile_for(options));
+  Check proxy;
+  proxy.id = "net.proxy";
+  proxy.title = {"代理伺服器設定", "Proxy settings"};
+  proxy.run = [options, site](const CheckContext&) { return check_proxy(options, site->has_value() ? &**site : nullptr); };
+  checks.push_back(proxy);
+
+  Check conn;
+  conn.id = "net.site";
+  conn.title = {"連線到申報網站", "Connection to the site"};
+  conn.run_when_dependency_fails = true;  // a broken proxy setting is itself worth testing against
+  conn.depends_on = {"net.proxy"};
+  conn.timeout = options.probe_timeout + std::chrono::seconds(5);
+  conn.run = [options, site](const CheckContext& ctx) {
+    if (!site->has_value()) {
+      auto p = load_site_profile(options.site_profile.empty() ? "default" : options.site_profile);
+      return CheckResult::warning("NET-NO-SITE-PROFILE", {"沒有網站設定檔", "No site profile"}, Json::object(),
+                                  p ? "" : p.error().detail);
+    }
+    return check_site_connection(options, **site, ctx.cancel());
+  };
+  checks.push_back(conn);
+
+  Check clock;
+  clock.id = "net.clock";
+  clock.title = {"電腦時間", "Computer clock"};
+  clock.depends_on = {"net.site"};
+  clock.run = [](const CheckContext& ctx) { return check_clock(ctx.result_of("net.site")); };
+  checks.push_back(clock);
+  return checks;
+}
+
+}  // namespace certwiz::net

@@ -1,0 +1,28 @@
+#pragma once
+// Where this machine's proxy settings come from: environment variables everywhere,
+// plus the desktop's settings where the platform has them (GNOME gsettings on Linux).
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certwiz::net {
+
+struct ProxySetting {
+  std::string source;  // "env:https_proxy", "gsettings", "explicit"
+  std::string url;     // "http://proxy.example:3128"
+};
+
+struct ProxyFacts {
+  std::vector<ProxySetting> settings;  // all found, in precedence order
+  std::string no_proxy;
+  std::string desktop_mode;            // gsettings mode ("none", "manual", "auto") or empty
+};
+
+ProxyFacts environment_proxies();       // proxy.cpp
+ProxyFacts desktop_proxies();           // proxy_linux.cpp / proxy_generic.cpp
+// The proxy the site URL would go through: explicit, else env https_proxy / all_proxy,
+// unless no_proxy matches the host. Empty when direct.
+std::string effective_proxy(const std::string& explicit_proxy, const std::string& host, const ProxyFacts& env);
+bool no_proxy_matches(const std::string& no_proxy, const std::string& host);
+
+}  // namespace certwiz::net

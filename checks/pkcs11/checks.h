@@ -1,0 +1,17 @@
+#pragma once
+// The checks of this module, for `certwiz diagnose` and `certwiz selftest`.
+//   pkcs11.module  — which PKCS#11 module, and what it says about itself (C_GetInfo, slots)
+//   pkcs11.tokens  — cards: token info, PIN state, mechanisms, certificates and keys
+//   selftest.pin / .sign / .decrypt / .cms — the card self-tests (need RunOptions::pin)
+#include <vector>
+
+#include "checks/core/check.h"
+#include "checks/core/options.h"
+
+namespace certwiz::pkcs11 {
+
+std::vector<Check> pkcs11_checks(const RunOptions& options);
+// Depends on pkcs11.tokens (include pkcs11_checks too).
+std::vector<Check> selftest_checks(const RunOptions& options);
+
+}  // namespace certwiz::pkcs11

@@ -1,0 +1,38 @@
+#include "checks/pkcs11/probe.h"
+
+#include "checks/pkcs11/module_host.h"
+
+namespace certwiz::pkcs11 {
+
+Expected<ModuleInfo> probe_module_info(const std::string& path, std::chrono::milliseconds timeout) {
+  auto host = ModuleHost::start(path, timeout);
+  if (!host) return host.error();
+  auto info = (*host)->call(Json{{"op", "info"}});
+  if (!info) return info.error();
+  auto slots = (*host)->call(Json{{"op", "slots"}});
+  if (!slots) return slots.error();
+  ModuleInfo m;
+  m.path = path;
+  m.manufacturer = info->value("manufacturer", "");
+  m.description = info->value("description", "");
+  m.library_version = info->value("library_version", "");
+  m.cryptoki_version = info->value("cryptoki_version", "");
+  for (const auto& s : (*slots)["slots"]) {
+    ++m.slot_count;
+    if (s.contains("token")) ++m.token_count;
+  }
+  (*host)->shutdown();
+  return m;
+}
+
+Json to_json(const ModuleInfo& m) {
+  return Json{{"path", m.path},
+              {"manufacturer", m.manufacturer},
+              {"description", m.description},
+              {"library_version", m.library_version},
+              {"cryptoki_version", m.cryptoki_version},
+              {"slot_count", m.slot_count},
+              {"token_count", m.token_count}};
+}
+
+}  // namespace certwiz::pkcs11

@@ -1,0 +1,174 @@
+#include "installer/install.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "assets/assets.h"
+
+namespace certwiz::installer {
+namespace fs = std::filesystem;
+
+namespace {
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return (v && *v && v[0] == '/') ? std::string(v) : fallback;
+}
+
+CheckResult titled(CheckResult r, const char* id, Text title) {
+  r.id = id;
+  r.title = std::move(title);
+  return r;
+}
+const Text kInstallTitle{"安裝 HiCOS 卡片元件", "Install the HiCOS card components"};
+const Text kStatusTitle{"HiCOS 卡片元件版本", "HiCOS card components version"};
+}  // namespace
+
+std::string_view install_phase_name(InstallPhase p) {
+  switch (p) {
+    case InstallPhase::manifest: return "manifest";
+    case InstallPhase::download: return "download";
+    case InstallPhase::unpack: return "unpack";
+    case InstallPhase::register_module: return "register";
+    case InstallPhase::verify: return "verify";
+    case InstallPhase::rollback: return "rollback";
+    case InstallPhase::done: return "done";
+  }
+  return "?";
+}
+
+InstallPaths default_install_paths(bool system_wide) {
+  InstallPaths p;
+  const std::string home = env_or("HOME", "/root");
+  p.firefox_dir = home + "/.mozilla/firefox";
+  p.system_wide = system_wide;
+  if (system_wide) {
+    p.target_dir = "/opt/certwiz/hicos";
+    p.p11kit_modules_dir = "/etc/pkcs11/modules";
+    p.cache_dir = "/var/cache/certwiz";
+  } else {
+    p.target_dir = env_or("XDG_DATA_HOME", home + "/.local/share") + "/certwiz/hicos";
+    p.p11kit_modules_dir = env_or("XDG_CONFIG_HOME", home + "/.config") + "/pkcs11/modules";
+    p.cache_dir = env_or("XDG_CACHE_HOME", home + "/.cache") + "/certwiz";
+  }
+  return p;
+}
+
+Expected<Manifest> load_manifest(const std::string& location, const DownloadOptions& options) {
+  const std::string where = location.empty() ? asset_path("manifest/hicos.json") : location;
+  std::string text;
+  if (where.find("://") != std::string::npos) {
+    auto t = fetch_text(where, options);
+    if (!t) {
+      Error e = t.error();
+      // Keep TLS and cancellation codes: they say more than "unreadable".
+      if (e.code.rfind("INSTALL-TLS", 0) != 0 && e.code != "INSTALL-CANCELLED" && e.code != "INSTALL-URL-NOT-HTTPS" &&
+          e.code != "INSTALL-CACERT-UNREADABLE") {
+        e.detail = "manifest " + e.code + ": " + e.detail;
+        e.code = "INSTALL-MANIFEST-UNREADABLE";
+      }
+      return e;
+    }
+    text = std::move(*t);
+  } else {
+    std::ifstream f(where, std::ios::binary);
+    if (!f) return Error{"INSTALL-MANIFEST-UNREADABLE", where};
+    std::ostringstream s;
+    s << f.rdbuf();
+    text = s.str();
+  }
+  auto m = parse_manifest(text);
+  if (!m) return Error{m.error().code, where + ": " + m.error().detail};
+  return m;
+}
+
+CheckResult hicos_install_status(const Manifest& manifest, const InstallPaths& paths) {
+  const Package* pkg = select_package(manifest, current_os(), current_arch());
+  if (!pkg)
+    return titled(CheckResult::failure("INSTALL-NO-PACKAGE", {"找不到適用的套件", "No package for this platform"},
+                                       Json{{"os", current_os()}, {"arch", current_arch()}}),
+                  "installer.status", kStatusTitle);
+  auto rec = read_install_record(paths.target_dir);
+  if (!rec) return titled(CheckResult::from_error(rec.error(), {"安裝紀錄損壞", "Install record damaged"}),
+                          "installer.status", kStatusTitle);
+  std::optional<DottedVersion> installed;
+  if (*rec) installed = (*rec)->version;
+  const VersionState state = compare_installed(installed, pkg->version);
+  Json ev{{"state", version_state_name(state)},
+          {"offered_version", pkg->version.str()},
+          {"installed_version", installed ? Json(installed->str()) : Json(nullptr)},
+          {"target_dir", paths.target_dir}};
+  CheckResult r;
+  switch (state) {
+    case VersionState::not_installed:
+      r = CheckResult::warning("INSTALL-NOT-INSTALLED", {"尚未安裝", "Not installed"}, ev);
+      break;
+    case VersionState::update_available:
+      r = CheckResult::warning("INSTALL-UPDATE-AVAILABLE",
+                               {"有新版本 " + pkg->version.str() + "（已安裝 " + installed->str() + "）",
+                                "Update available: " + pkg->version.str() + " (installed " + installed->str() + ")"},
+                               ev);
+      break;
+    case VersionState::up_to_date:
+    case VersionState::newer_installed:
+      r = CheckResult::pass({"已是最新版本 " + installed->str(), "Up to date: " + installed->str()}, ev);
+      break;
+  }
+  return titled(std::move(r), "installer.status", kStatusTitle);
+}
+
+Expected<DownloadedFile> fetch_package(const Package& package, const InstallOptions& o) {
+  const std::string url = o.package_url.empty() ? package.url : o.package_url;
+  const std::string dest = (fs::path(o.paths.cache_dir) / package.file_name).string();
+  std::error_code ec;
+  fs::create_directories(o.paths.cache_dir, ec);
+  if (ec) {
+    const bool denied = ec == std::errc::permission_denied || ec == std::errc::read_only_file_system;
+    return Error{denied && o.paths.system_wide ? "INSTALL-NEEDS-ADMIN" : "INSTALL-WRITE-FAILED",
+                 o.paths.cache_dir + ": " + ec.message()};
+  }
+  // A leftover complete file from an earlier run is fetched again: only .part files resume.
+  fs::remove(dest, ec);
+  return download_file(url, dest, o.download, package.size, package.sha256);
+}
+
+CheckResult install_hicos(const InstallOptions& o) {
+  auto phase = [&](InstallPhase p) {
+    if (o.on_phase) o.on_phase(p);
+  };
+  phase(InstallPhase::manifest);
+  auto manifest = load_manifest(o.manifest, o.download);
+  if (!manifest)
+    return titled(CheckResult::from_error(manifest.error(), {"無法取得套件清單", "Could not load the package manifest"}),
+                  "installer.install", kInstallTitle);
+  const Package* pkg = select_package(*manifest, current_os(), current_arch());
+  if (!pkg)
+    return titled(CheckResult::failure("INSTALL-NO-PACKAGE", {"沒有適用於此平台的套件", "No package for this platform"},
+                                       Json{{"os", current_os()}, {"arch", current_arch()}}),
+                  "installer.install", kInstallTitle);
+  if (!o.force) {
+    CheckResult status = hicos_install_status(*manifest, o.paths);
+    if (status.status == Status::pass) {
+      status.id = "installer.install";
+      status.title = kInstallTitle;
+      phase(InstallPhase::done);
+      return status;
+    }
+  }
+  phase(InstallPhase::download);
+  auto file = fetch_package(*pkg, o);
+  if (!file) {
+    Json ev{{"package", to_json(*pkg)}};
+    if (!o.package_url.empty()) ev["package"]["url"] = o.package_url;
+    return titled(CheckResult::from_error(file.error(), {"下載失敗", "Download failed"}, ev), "installer.install",
+                  kInstallTitle);
+  }
+  CheckResult r = install_package_file(*pkg, *file, o);
+  std::error_code ec;
+  if (r.status == Status::pass || r.status == Status::warn) fs::remove(file->path, ec);
+  phase(InstallPhase::done);
+  return titled(std::move(r), "installer.install", kInstallTitle);
+}
+
+}  // namespace certwiz::installer

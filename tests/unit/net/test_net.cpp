@@ -1,0 +1,244 @@
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "assets/site_profile.h"
+#include "checks/net/http.h"
+#include "checks/net/net_checks.h"
+#include "checks/net/proxy.h"
+
+using namespace certwiz;
+using namespace certwiz::net;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A test CA and a server certificate for "localhost", made with openssl at test time.
+struct TestPki {
+  fs::path dir;
+  TestPki() {
+    dir = fs::temp_directory_path() / ("certwiz-net-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    const std::string d = dir.string();
+    const std::string cmd =
+        "cd '" + d + "' && "
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=CertWiz Net Test CA' 2>/dev/null && "
+        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=localhost' 2>/dev/null && "
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf && "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl failed");
+  }
+  ~TestPki() { fs::remove_all(dir); }
+  std::string path(const char* f) const { return (dir / f).string(); }
+};
+
+TestPki& pki() {
+  static TestPki p;
+  return p;
+}
+
+struct HttpsServer {
+  httplib::SSLServer server;
+  int port = 0;
+  std::thread thread;
+  explicit HttpsServer(int status = 200)
+      : server(pki().path("server.pem").c_str(), pki().path("server.key").c_str()) {
+    server.Get("/", [status](const httplib::Request&, httplib::Response& res) {
+      res.status = status;
+      // Real web servers send Date (RFC 7231); cpp-httplib does not, so the test does.
+      char date[64];
+      std::time_t now = std::time(nullptr);
+      std::tm tm{};
+      gmtime_r(&now, &tm);
+      std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+      res.set_header("Date", date);
+      res.set_content("ok", "text/plain");
+    });
+    port = server.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { server.listen_after_bind(); });
+  }
+  ~HttpsServer() {
+    server.stop();
+    thread.join();
+  }
+};
+
+int closed_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);  // nothing listens there now
+  return ntohs(a.sin_port);
+}
+
+// A proxy that refuses every CONNECT with 403, as a company proxy blocking a site does.
+struct RefusingProxy {
+  int fd = -1, port = 0;
+  std::atomic<bool> stop{false};
+  std::thread thread;
+  RefusingProxy() {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    listen(fd, 4);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this] {
+      while (!stop) {
+        int c = accept(fd, nullptr, nullptr);
+        if (c < 0) return;
+        char buf[2048];
+        (void)!read(c, buf, sizeof buf);
+        const char* answer = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+        (void)!write(c, answer, std::strlen(answer));
+        close(c);
+      }
+    });
+  }
+  ~RefusingProxy() {
+    stop = true;
+    shutdown(fd, SHUT_RDWR);
+    close(fd);
+    thread.join();
+  }
+};
+
+SiteProfile site_at(const std::string& host, int port, bool with_ca) {
+  std::string json = R"({"name":"test","base_url":"https://)" + host + ":" + std::to_string(port) + R"("})";
+  auto p = parse_site_profile(json, "/");
+  EXPECT_TRUE(p.ok());
+  SiteProfile s = *p;
+  if (with_ca) s.tls_ca_files = {pki().path("ca.pem")};
+  return s;
+}
+
+RunOptions direct() {
+  RunOptions o;
+  o.proxy = "direct";
+  o.probe_timeout = std::chrono::seconds(5);
+  return o;
+}
+
+}  // namespace
+
+TEST(SiteProfile, ParsesShippedDefaultAndRejectsMalformed) {
+  auto p = load_site_profile("default");
+  ASSERT_TRUE(p.ok()) << p.error().detail;
+  EXPECT_FALSE(p->host().empty());
+  EXPECT_FALSE(parse_site_profile("{", "/").ok());
+  EXPECT_EQ(parse_site_profile("{", "/").error().code, "SITE-PROFILE-MALFORMED");
+  EXPECT_EQ(parse_site_profile(R"({"base_url":"ftp://x"})", "/").error().code, "SITE-PROFILE-MALFORMED");
+  EXPECT_EQ(parse_site_profile(R"({"base_url":"https://x","endpoints":{"bind":5}})", "/").error().code,
+            "SITE-PROFILE-MALFORMED");
+  EXPECT_EQ(load_site_profile("/nonexistent/site.json").error().code, "SITE-PROFILE-MISSING");
+  auto q = parse_site_profile(R"({"base_url":"https://[::1]:8443/","endpoints":{"bind":"/api/bind"}})", "/");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->host(), "::1");
+  EXPECT_EQ(q->port(), 8443);
+  EXPECT_EQ(q->url("bind"), "https://[::1]:8443/api/bind");
+}
+
+TEST(SiteProfile, ComparesDottedVersions) {
+  EXPECT_LT(compare_versions("1.3.4.3", "1.3.4.103328"), 0);
+  EXPECT_EQ(compare_versions("1.3.4", "1.3.4.0"), 0);
+  EXPECT_GT(compare_versions("1.10", "1.9.9"), 0);
+}
+
+TEST(Proxy, NoProxyMatchingFollowsCurlRules) {
+  EXPECT_TRUE(no_proxy_matches("localhost,.gov.tw", "waste.moenv.gov.tw"));
+  EXPECT_TRUE(no_proxy_matches("gov.tw", "a.gov.tw"));
+  EXPECT_FALSE(no_proxy_matches("gov.tw", "notgov.tw"));
+  EXPECT_TRUE(no_proxy_matches(" * ", "anything"));
+  EXPECT_FALSE(no_proxy_matches("", "x"));
+  ProxyFacts env;
+  env.settings = {{"env:http_proxy", "http://only-http:3128"}, {"env:https_proxy", "http://p:3128"}};
+  EXPECT_EQ(effective_proxy("", "site.gov.tw", env), "http://p:3128");
+  env.no_proxy = ".gov.tw";
+  EXPECT_EQ(effective_proxy("", "site.gov.tw", env), "");
+  EXPECT_EQ(effective_proxy("http://explicit:1", "site.gov.tw", env), "http://explicit:1");
+  EXPECT_EQ(effective_proxy("direct", "site.gov.tw", env), "");
+}
+
+TEST(Clock, SkewFromDateHeader) {
+  EXPECT_EQ(clock_skew_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 10), 10);
+  EXPECT_FALSE(clock_skew_seconds("yesterday", 0).has_value());
+  CheckResult site = CheckResult::pass({"", ""}, Json{{"date_header", "Sun, 06 Nov 1994 08:49:37 GMT"},
+                                                      {"local_time", 784111777 + 3600}});
+  auto r = check_clock(&site);
+  EXPECT_EQ(r.status, Status::warn);
+  EXPECT_EQ(r.code, "NET-CLOCK-SKEW");
+  site.evidence["local_time"] = 784111777 - 2;
+  EXPECT_EQ(check_clock(&site).status, Status::pass);
+  EXPECT_EQ(check_clock(nullptr).status, Status::unknown);
+}
+
+TEST(SiteConnection, HealthyServerPassesAndGivesTheDate) {
+  HttpsServer server;
+  auto r = check_site_connection(direct(), site_at("localhost", server.port, true), CancelToken{});
+  EXPECT_EQ(r.status, Status::pass) << r.detail;
+  EXPECT_EQ(r.evidence["http_status"], 200);
+  ASSERT_TRUE(r.evidence.contains("date_header"));
+  EXPECT_EQ(check_clock(&r).status, Status::pass);
+}
+
+TEST(SiteConnection, UntrustedCertificateIsATlsVerificationFailure) {
+  HttpsServer server;
+  auto r = check_site_connection(direct(), site_at("localhost", server.port, false), CancelToken{});
+  EXPECT_EQ(r.code, "NET-TLS-VERIFY") << r.detail;
+}
+
+TEST(SiteConnection, ClosedPortIsRefused) {
+  auto r = check_site_connection(direct(), site_at("127.0.0.1", closed_port(), true), CancelToken{});
+  EXPECT_EQ(r.code, "NET-REFUSED") << r.detail;
+}
+
+TEST(SiteConnection, UnknownHostIsADnsFailure) {
+  auto r = check_site_connection(direct(), site_at("certwiz-lab.invalid", 443, true), CancelToken{});
+  EXPECT_EQ(r.code, "NET-DNS-FAILED") << r.detail;
+}
+
+TEST(SiteConnection, ServerErrorIsAWarning) {
+  HttpsServer server(503);
+  auto r = check_site_connection(direct(), site_at("localhost", server.port, true), CancelToken{});
+  EXPECT_EQ(r.status, Status::warn);
+  EXPECT_EQ(r.code, "NET-HTTP-ERROR");
+}
+
+TEST(SiteConnection, ProxyThatRefusesIsAProxyFailure) {
+  HttpsServer server;
+  RefusingProxy proxy;
+  RunOptions o = direct();
+  o.proxy = "http://127.0.0.1:" + std::to_string(proxy.port);
+  auto site = site_at("localhost", server.port, true);
+  auto r = check_site_connection(o, site, CancelToken{});
+  EXPECT_EQ(r.code, "NET-PROXY-FAILED") << r.detail;
+  EXPECT_EQ(check_proxy(o, &site).status, Status::pass);  // the proxy itself is reachable
+}
+
+TEST(SiteConnection, UnreachableProxyIsToldApart) {
+  HttpsServer server;
+  RunOptions o = direct();
+  o.proxy = "http://127.0.0.1:" + std::to_string(closed_port());
+  auto site = site_at("localhost", server.port, true);
+  EXPECT_EQ(check_proxy(o, &site).code, "NET-PROXY-UNREACHABLE");
+  EXPECT_EQ(check_site_connection(o, site, CancelToken{}).code, "NET-PROXY-FAILED");
+}
+
+TEST(Http, FormEncodingEscapesPlusAndNonAscii) {
+  EXPECT_EQ(form_encode("a+b c/中"), "a%2Bb%20c%2F%E4%B8%AD");
+}
