@@ -271,9 +271,13 @@ Outcome classify(CURLcode rc, const Attempt& a, CURL* curl, const char* errbuf, 
     case CURLE_PEER_FAILED_VERIFICATION: {
       long verify = 0;
       curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify);
-      // OpenSSL reports chain problems; a good chain with the wrong name is curl's own check.
-      if (verify != X509_V_OK && verify != X509_V_ERR_HOSTNAME_MISMATCH) return fail("INSTALL-TLS-UNTRUSTED");
-      return fail("INSTALL-TLS-HOSTNAME");
+      // A trusted chain with the wrong name is curl's own check ("...subject name matches
+      // target host name..."); libcurl leaves no separate code for it.
+      const std::string_view msg(errbuf);
+      if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH ||
+          msg.find("host name") != std::string_view::npos || msg.find("hostname") != std::string_view::npos)
+        return fail("INSTALL-TLS-HOSTNAME");
+      return fail("INSTALL-TLS-UNTRUSTED");
     }
     case CURLE_SSL_CACERT_BADFILE:
       return fail("INSTALL-CACERT-UNREADABLE");

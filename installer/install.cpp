@@ -1,5 +1,6 @@
 #include "installer/install.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -63,8 +64,10 @@ Expected<Manifest> load_manifest(const std::string& location, const DownloadOpti
     if (!t) {
       Error e = t.error();
       // Keep TLS and cancellation codes: they say more than "unreadable".
-      if (e.code.rfind("INSTALL-TLS", 0) != 0 && e.code != "INSTALL-CANCELLED" && e.code != "INSTALL-URL-NOT-HTTPS" &&
-          e.code != "INSTALL-CACERT-UNREADABLE") {
+      static const std::vector<std::string> kept = {"INSTALL-TLS-UNTRUSTED", "INSTALL-TLS-HOSTNAME",
+                                                    "INSTALL-TLS-ERROR", "INSTALL-CANCELLED",
+                                                    "INSTALL-URL-NOT-HTTPS", "INSTALL-CACERT-UNREADABLE"};
+      if (std::find(kept.begin(), kept.end(), e.code) == kept.end()) {
         e.detail = "manifest " + e.code + ": " + e.detail;
         e.code = "INSTALL-MANIFEST-UNREADABLE";
       }

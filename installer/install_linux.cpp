@@ -1,5 +1,6 @@
 // Linux: CertWiz unpacks the package itself into a folder of its own, registers the
 // PKCS#11 module with p11-kit (and Firefox on request), and checks that it loads.
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,12 +108,21 @@ class Rollback {
   void add(std::string what, std::function<std::optional<Error>()> undo) {
     steps_.push_back({std::move(what), std::move(undo)});
   }
-  void commit() { steps_.clear(); }
+  // Runs after every add()ed step, in order: for what needs the previous files back first.
+  void add_final(std::string what, std::function<std::optional<Error>()> undo) {
+    finals_.push_back({std::move(what), std::move(undo)});
+  }
+  void commit() {
+    steps_.clear();
+    finals_.clear();
+  }
   std::vector<std::string> run() {
     std::vector<std::string> failures;
     for (auto it = steps_.rbegin(); it != steps_.rend(); ++it)
       if (auto e = it->undo()) failures.push_back(it->what + ": " + e->code + " " + e->detail);
-    steps_.clear();
+    for (auto& f : finals_)
+      if (auto e = f.undo()) failures.push_back(f.what + ": " + e->code + " " + e->detail);
+    commit();
     return failures;
   }
 
@@ -121,7 +131,7 @@ class Rollback {
     std::string what;
     std::function<std::optional<Error>()> undo;
   };
-  std::vector<Step> steps_;
+  std::vector<Step> steps_, finals_;
 };
 
 }  // namespace
@@ -257,6 +267,22 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
   rollback.add("restore p11-kit module file", [&] { return restore_module_file(module_file_before); });
   rec.registrations.push_back(*reg);
 
+  if (vendor_script) {
+    // Whatever the script changes outside the install folder cannot be rolled back.
+    auto r = run_process({"/bin/sh", (target / *vendor_script).string()}, target.string(), std::chrono::seconds(300));
+    ev["vendor_script"] = Json{{"path", *vendor_script}, {"exit_code", r.exit_code}, {"output", r.output}};
+    if (!r.started || r.exit_code != 0 || r.timed_out)
+      return abort_with(Error{"INSTALL-VENDOR-SCRIPT-FAILED",
+                              *vendor_script + (r.timed_out ? " timed out" : " exited " + std::to_string(r.exit_code))});
+    rec.vendor_script_ran = true;
+  }
+
+  phase(InstallPhase::verify);
+  if (o.download.cancel.cancelled()) return abort_with(Error{"INSTALL-CANCELLED", "before verifying"});
+  auto info = o.verify_module(rec.module_path);
+  if (!info) return abort_with(Error{"INSTALL-MODULE-LOAD-FAILED", info.error().code + ": " + info.error().detail});
+  ev["module_info"] = *info;
+
   // Firefox: profiles asked for now, plus those the previous version was registered in.
   std::vector<std::string> warnings;
   std::vector<std::pair<std::string, std::string>> nss_before;  // profile → previous libfile
@@ -285,15 +311,16 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
         if (p == profile) old_lib = lib;
       if (!old_lib.empty() || nss_has_module(modutil, profile, kNssModuleName))
         nss_delete_module(modutil, profile, kNssModuleName);
-      if (auto e = nss_add_module(modutil, profile, kNssModuleName, rec.module_path)) {
-        if (!old_lib.empty()) nss_add_module(modutil, profile, kNssModuleName, old_lib);
-        return abort_with(*e);
-      }
-      rollback.add("restore Firefox profile " + profile, [modutil, profile, old_lib]() -> std::optional<Error> {
-        nss_delete_module(modutil, profile, kNssModuleName);
-        if (!old_lib.empty()) return nss_add_module(modutil, profile, kNssModuleName, old_lib);
+      // modutil loads the module it adds: the previous one can only be re-added once
+      // the previous files are back, so that step runs last.
+      if (!old_lib.empty())
+        rollback.add_final("re-add the previous module to Firefox profile " + profile,
+                           [modutil, profile, old_lib] { return nss_add_module(modutil, profile, kNssModuleName, old_lib); });
+      rollback.add("remove the module from Firefox profile " + profile, [modutil, profile]() -> std::optional<Error> {
+        if (nss_has_module(modutil, profile, kNssModuleName)) return nss_delete_module(modutil, profile, kNssModuleName);
         return std::nullopt;
       });
+      if (auto e = nss_add_module(modutil, profile, kNssModuleName, rec.module_path)) return abort_with(*e);
       Registration g;
       g.kind = Registration::Kind::firefox_nss;
       g.path = profile;
@@ -303,22 +330,6 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
     }
   }
 
-  if (vendor_script) {
-    // Whatever the script changes outside the install folder cannot be rolled back.
-    auto r = run_process({"/bin/sh", (target / *vendor_script).string()}, target.string(), std::chrono::seconds(300));
-    ev["vendor_script"] = Json{{"path", *vendor_script}, {"exit_code", r.exit_code}, {"output", r.output}};
-    if (!r.started || r.exit_code != 0 || r.timed_out)
-      return abort_with(Error{"INSTALL-VENDOR-SCRIPT-FAILED",
-                              *vendor_script + (r.timed_out ? " timed out" : " exited " + std::to_string(r.exit_code))});
-    rec.vendor_script_ran = true;
-  }
-
-  phase(InstallPhase::verify);
-  if (o.download.cancel.cancelled()) return abort_with(Error{"INSTALL-CANCELLED", "before verifying"});
-  auto info = o.verify_module(rec.module_path);
-  if (!info) return abort_with(Error{"INSTALL-MODULE-LOAD-FAILED", info.error().code + ": " + info.error().detail});
-  ev["module_info"] = *info;
-
   if (auto e = write_install_record(target.string(), rec)) return abort_with(*e);
   rollback.commit();
   drop_staging();  // the previous version's files, now replaced
@@ -326,6 +337,8 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
   Json regs = Json::array();
   for (const auto& g : rec.registrations) regs.push_back(Json{{"kind", g.kind == Registration::Kind::p11kit_module ? "p11kit-module" : "firefox-nss"}, {"path", g.path}});
   ev["registrations"] = regs;
+  if (geteuid() == 0 && !o.paths.system_wide)
+    ev["note"] = "p11-kit ignores per-user module files in programs running as root; use --system for those";
   ev["installed_version"] = rec.version.str();
   ev["files"] = rec.files.size();
   ev["sha256"] = file.sha256;
@@ -395,8 +408,14 @@ CheckResult uninstall_hicos(const InstallPaths& paths, const std::string& moduti
     else if (fs::exists(p, ec)) kept.push_back(p.string());
   }
   fs::remove(target / kRecordFileName, ec);
-  if (fs::is_directory(target, ec) && fs::is_empty(target, ec)) fs::remove(target, ec);
-  else if (fs::exists(target, ec)) kept.push_back(target.string());
+  if (fs::is_directory(target, ec) && fs::is_empty(target, ec)) {
+    fs::remove(target, ec);
+    // The certwiz/ folder around it was made by the install too (nothing else lives there).
+    if (target.parent_path().filename() == "certwiz" && fs::is_empty(target.parent_path(), ec))
+      fs::remove(target.parent_path(), ec);
+  } else if (fs::exists(target, ec)) {
+    kept.push_back(target.string());
+  }
   Json ev{{"target_dir", target.string()}, {"version", r.version.str()}, {"files", r.files.size()},
           {"registrations_removed", removed}, {"kept_not_ours", kept}, {"problems", problems}};
   if (!problems.empty())

@@ -149,9 +149,37 @@ std::optional<Error> nss_delete_module(const std::string& modutil, const std::st
   return std::nullopt;
 }
 
+std::optional<std::string> parse_modutil_list(const std::string& output, const std::string& name) {
+  // "  2. HiCOS PKI Smart Card\n\tlibrary name: /path/lib.so\n"
+  std::istringstream in(output);
+  std::string line;
+  bool in_module = false;
+  while (std::getline(in, line)) {
+    const auto dot = line.find(". ");
+    const bool heading = dot != std::string::npos && dot > 0 &&
+                         line.find_first_not_of(" 0123456789") == dot;
+    if (heading) {
+      if (in_module) return std::string();  // the next module began: this one has no library line
+      in_module = line.substr(dot + 2) == name;
+      continue;
+    }
+    if (!in_module) continue;
+    const auto at = line.find("library name: ");
+    if (at != std::string::npos) return line.substr(at + 14);
+  }
+  if (in_module) return std::string();  // the built-in module has no library line
+  return std::nullopt;
+}
+
+std::optional<std::string> nss_module_libfile(const std::string& modutil, const std::string& profile_dir,
+                                              const std::string& name) {
+  auto r = run_process({modutil, "-dbdir", "sql:" + profile_dir, "-list", "-force"});
+  if (!r.started || r.exit_code != 0) return std::nullopt;
+  return parse_modutil_list(r.output, name);
+}
+
 bool nss_has_module(const std::string& modutil, const std::string& profile_dir, const std::string& name) {
-  auto r = run_process({modutil, "-dbdir", "sql:" + profile_dir, "-list", name, "-force"});
-  return r.started && r.exit_code == 0;
+  return nss_module_libfile(modutil, profile_dir, name).has_value();
 }
 
 }  // namespace certwiz::installer

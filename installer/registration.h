@@ -44,7 +44,13 @@ std::optional<Error> nss_add_module(const std::string& modutil, const std::strin
                                     const std::string& name, const std::string& libfile);
 std::optional<Error> nss_delete_module(const std::string& modutil, const std::string& profile_dir,
                                        const std::string& name);
-// Whether the module is listed in the profile's NSS database.
+// The library file of module `name` in the profile's NSS database (std::nullopt when absent).
+// Read from the whole `modutil -list`: `-list NAME` also lists slots and exits non-zero
+// when a slot has a problem, though the module is there.
+std::optional<std::string> nss_module_libfile(const std::string& modutil, const std::string& profile_dir,
+                                              const std::string& name);
+// Parses `modutil -list` output (exposed for tests).
+std::optional<std::string> parse_modutil_list(const std::string& output, const std::string& name);
 bool nss_has_module(const std::string& modutil, const std::string& profile_dir, const std::string& name);
 
 }  // namespace certwiz::installer

@@ -38,7 +38,10 @@ bool make_run_options(const CommonOptions& o, RunOptions& out, bool wants_pin);
 using Runner = std::function<int()>;
 void register_diagnose(CLI::App& app, Runner& run);
 void register_codes(CLI::App& app, Runner& run);
+void register_selftest(CLI::App& app, Runner& run);
 void register_apply(CLI::App& app, Runner& run);
 void register_report(CLI::App& app, Runner& run);
+void register_watch(CLI::App& app, Runner& run);
+void register_install(CLI::App& app, Runner& run);  // install-hicos, uninstall-hicos
 
 }  // namespace certwiz::cli

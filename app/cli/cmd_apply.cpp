@@ -78,7 +78,9 @@ void register_apply(CLI::App& app, Runner& run) {
         form::PdfOptions po;
         po.date = rules->today;
         po.generator = std::string("CertWiz ") + CERTWIZ_VERSION;
-        if (auto err = form::write_application_pdf(checked.validation.values, f.pdf, po)) {
+        auto err = form::write_application_pdf(checked.validation.values, f.pdf, po);
+        form::release_font_caches_at_exit();  // the CLI draws nothing after this
+        if (err) {
           print_error(*err, lang);
           return static_cast<int>(kFailures);
         }

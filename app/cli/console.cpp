@@ -134,7 +134,7 @@ void Console::clear_progress() {
 }
 
 void Console::line_for(const CheckResult& r) {
-  std::string line = paint(mark(r.status), r.status) + " " + pad_to(in(r.title, lang_).empty() ? r.id : in(r.title, lang_), 30) +
+  std::string line = paint(mark(r.status), r.status) + " " + pad_to(in(r.title, lang_).empty() ? r.id : in(r.title, lang_), 36) +
                      " " + in(r.summary, lang_);
   if (!r.code.empty()) line += "  " + paint("[" + r.code + "]", r.status);
   std::fprintf(out_, "%s\n", line.c_str());
@@ -143,12 +143,19 @@ void Console::line_for(const CheckResult& r) {
 void Console::on_progress(const Progress& p) {
   std::lock_guard g(m_);
   clear_progress();
-  if (p.kind == Progress::Kind::finished && p.result) line_for(*p.result);
-  if (tty_ && p.done < p.total) {
+  if (p.kind == Progress::Kind::started) running_.emplace_back(p.id, p.title);
+  if (p.kind == Progress::Kind::finished) {
+    std::erase_if(running_, [&](const auto& r) { return r.first == p.id; });
+    if (p.result) line_for(*p.result);
+  }
+  if (tty_ && p.done < p.total && !running_.empty()) {
     const bool en = lang_ == Lang::en;
+    // The latest check still running, and how many others run beside it.
     std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
-                       (p.kind == Progress::Kind::started ? (en ? "checking: " : "檢查中：") + in(p.title, lang_)
-                                                          : std::string(en ? "checking…" : "檢查中…"));
+                       (en ? "checking: " : "檢查中：") + in(running_.back().second, lang_);
+    if (running_.size() > 1)
+      line += en ? " (+" + std::to_string(running_.size() - 1) + " more)"
+                 : "（另有 " + std::to_string(running_.size() - 1) + " 項）";
     line = report::truncate_to_width(line, terminal_columns(out_) - 1);
     std::fputs(line.c_str(), out_);
     progress_width_ = report::display_width(line);
@@ -171,10 +178,11 @@ void Console::print_summary(const Report& r) {
     std::fflush(out_);
     return;
   }
-  std::fprintf(out_, "\n%s: %s, %s, %s, %zu %s\n", en ? "Result" : "結果",
-               paint(std::to_string(r.count(Status::pass)) + (en ? " passed" : " 通過"), Status::pass).c_str(),
-               paint(std::to_string(r.count(Status::warn)) + (en ? " warnings" : " 警告"), Status::warn).c_str(),
-               paint(std::to_string(r.count(Status::fail)) + (en ? " failed" : " 失敗"), Status::fail).c_str(),
+  const char* sep = en ? ", " : "、";
+  std::fprintf(out_, "\n%s%s%s%s%s%s%s%zu %s\n", en ? "Result: " : "結果：",
+               paint(std::to_string(r.count(Status::pass)) + (en ? " passed" : " 通過"), Status::pass).c_str(), sep,
+               paint(std::to_string(r.count(Status::warn)) + (en ? " warnings" : " 警告"), Status::warn).c_str(), sep,
+               paint(std::to_string(r.count(Status::fail)) + (en ? " failed" : " 失敗"), Status::fail).c_str(), sep,
                r.count(Status::skipped) + r.count(Status::unknown), en ? "skipped or undecided" : "略過或無法判斷");
   if (!d.not_working.empty()) {
     std::fprintf(out_, "\n%s\n", en ? "Needs attention:" : "需要處理：");

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "checks/core/report_model.h"
 #include "checks/core/runner.h"
@@ -40,6 +42,7 @@ class Console {
   bool tty_;
   bool colour_;
   size_t progress_width_ = 0;
+  std::vector<std::pair<std::string, Text>> running_;  // id, title; in start order
   std::mutex m_;
 };
 

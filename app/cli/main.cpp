@@ -17,8 +17,11 @@ int main(int argc, char** argv) {
   Runner run;
   register_diagnose(app, run);
   register_codes(app, run);
+  register_selftest(app, run);
   register_report(app, run);
   register_apply(app, run);
+  register_watch(app, run);
+  register_install(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

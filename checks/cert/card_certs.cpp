@@ -65,7 +65,8 @@ Expected<std::vector<CardToken>> card_tokens_from_evidence(const Json& evidence)
   for (const auto& t : *tokens) {
     if (!t.is_object()) return bad("a token is not an object");
     CardToken token;
-    if (auto s = t.find("slot_id"); s != t.end() && s->is_number_unsigned()) token.slot_id = s->get<uint64_t>();
+    if (auto s = t.find("slot_id"); s != t.end() && s->is_number_integer() && s->get<int64_t>() >= 0)
+      token.slot_id = s->get<uint64_t>();
     token.reader = string_field(t, "reader");
     token.label = string_field(t, "label");
     token.serial = string_field(t, "serial");

@@ -52,6 +52,11 @@ CheckResult per_card_certificate(const CheckContext& ctx, CardCertRole role, con
     if (worst(results[lead].status, results[i].status) != results[lead].status) lead = i;
   CheckResult out = std::move(results[lead]);
   out.evidence = Json{{"certificates", std::move(listed)}};
+  // The summary speaks for the worst card; say that there are others in the evidence.
+  if (results.size() > 1) {
+    out.summary.zh_TW += "（共 " + std::to_string(results.size()) + " 張卡）";
+    out.summary.en += " (" + std::to_string(results.size()) + " cards)";
+  }
   return out;
 }
 

@@ -71,7 +71,8 @@ CurlPtr make_handle(const std::string& url, const HttpOptions& o, Sink& sink, ch
 }
 
 Error transfer_error(const std::string& url, CURLcode rc, const char* errbuf, const Sink& sink) {
-  std::string why = sink.too_big ? "answer larger than " + std::to_string(sink.max_bytes) + " bytes"
+  const bool too_big = sink.too_big || rc == CURLE_FILESIZE_EXCEEDED;
+  std::string why = too_big ? "answer larger than " + std::to_string(sink.max_bytes) + " bytes"
                                  : (errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc)));
   return Error{"CERT-REVOCATION-UNKNOWN", url + ": " + why};
 }

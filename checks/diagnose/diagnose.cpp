@@ -1,7 +1,10 @@
 #include "checks/diagnose/diagnose.h"
 
 #include "certwiz_version.h"
+#include "checks/cert/checks.h"
 #include "checks/net/net_checks.h"
+#include "checks/pcsc/checks.h"
+#include "checks/pkcs11/checks.h"
 #include "checks/report/environment.h"
 
 namespace certwiz {
@@ -16,6 +19,10 @@ std::vector<Check> diagnose_checks(const RunOptions& options) {
   std::vector<Check> all;
   // Modules add their checks here, in the order a user reads them:
   // PC/SC, card, middleware, certificates, local signing component, network.
+  append(all, pcsc::pcsc_checks(options));
+  append(all, pkcs11::pkcs11_checks(options));
+  if (options.pin) append(all, pkcs11::selftest_checks(options));
+  append(all, cert::cert_checks(options));
   append(all, net::network_checks(options));
   return all;
 }

@@ -233,7 +233,7 @@ Validation validate(const ApplicationForm& f, const FormRules& rules) {
   validate_address("mail_address", f.mail_address, *rules.postal, c, out.mail_address);
 
   c.take("contact_name", normalise_text(f.contact_name, kPersonMax), true, out.contact_name);
-  if (c.take("phone1_ext", normalise_code(f.phone1_ext, kPlaceMax), false, out.phone1_ext))
+  if (c.take("phone1_ext", normalise_text(f.phone1_ext, kPlaceMax), false, out.phone1_ext))
     if (auto p = check_extension(out.phone1_ext)) c.add("phone1_ext", *p);
   validate_phone("phone1", f.phone1, true, c, out.phone1, &out.phone1_ext);
   validate_phone("phone2", f.phone2, false, c, out.phone2, nullptr);

@@ -153,6 +153,13 @@ FormFile read_form_json(std::string_view text) {
             {"檔案不是有效的 JSON，問題在" + where_zh + "附近（引號、逗號或括號不成對，或不是 UTF-8）。",
              "The file is not valid JSON near " + where_en + " (unbalanced quotes, commas or brackets, or not UTF-8)."});
     return f;
+  } catch (const JsonDom::exception&) {
+    // Valid syntax the parser still cannot hold, e.g. a number beyond a double's
+    // range (found by fuzzing: "2E5601234"); it has no byte position to report.
+    r.error("", "FORM-JSON-SYNTAX",
+            {"檔案含有無法讀取的數值（例如超出範圍的數字）；欄位值請以雙引號括住。",
+             "The file has a value that cannot be read (e.g. a number out of range); put field values in double quotes."});
+    return f;
   }
   if (!j.is_object()) {
     r.error("", "FORM-JSON-NOT-OBJECT",

@@ -2,6 +2,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include <algorithm>
@@ -44,7 +45,7 @@ struct TextStyle {
 
 class Page {
  public:
-  explicit Page(cairo_t* cr) : cr_(cr) {}
+  Page(cairo_t* cr, PangoContext* context) : cr_(cr), context_(context) {}
 
   // Draws `text` in a box of width `w` at (x, y); returns the height used.
   double text(const std::string& s, double x, double y, double w, const TextStyle& st) {
@@ -80,7 +81,8 @@ class Page {
 
  private:
   double layout(const std::string& s, double w, const TextStyle& st, bool draw, double x, double y) {
-    PangoLayout* l = pango_cairo_create_layout(cr_);
+    PangoLayout* l = pango_layout_new(context_);
+    pango_cairo_update_layout(cr_, l);
     PangoFontDescription* fd = pango_font_description_from_string(st.family);
     pango_font_description_set_absolute_size(fd, st.size * PANGO_SCALE);
     pango_font_description_set_weight(fd, st.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
@@ -107,6 +109,7 @@ class Page {
     return h;
   }
   cairo_t* cr_;
+  PangoContext* context_;
 };
 
 struct Cell {
@@ -170,12 +173,14 @@ std::string address_line(const PrintedAddress& a) {
   return s;
 }
 
-std::string choice_line(bool enabled) {
-  return std::string(enabled ? "☑" : "☐") + " 啟用 Enable　　" + (enabled ? "☐" : "☑") + " 停用 Disable";
+// The two choices as ticked boxes, each its own text run so that a text search
+// (and a screen reader) finds "☑ 啟用 Enable" as one piece.
+std::string choice_text(bool ticked, const char* zh, const char* en) {
+  return std::string(ticked ? "☑" : "☐") + " " + zh + " " + en;
 }
 
-void render(cairo_t* cr, const ValidatedForm& f, const PdfOptions& o) {
-  Page p(cr);
+void render(cairo_t* cr, PangoContext* context, const ValidatedForm& f, const PdfOptions& o) {
+  Page p(cr, context);
   double y = kMargin - 6;
   // Heading.
   y += p.text("網路帳號密碼申請書", kMargin, y, kContentWidth, {.size = 21, .bold = true, .align = Align::center});
@@ -214,8 +219,10 @@ void render(cairo_t* cr, const ValidatedForm& f, const PdfOptions& o) {
     TextStyle st{.size = 11, .family = kSymbolFont};
     const double pair = kContentWidth / 2;
     const double h = kRowHeight;
-    const Cell cells[] = {{{"自然人憑證登入", "Citizen cert. login"}, choice_line(f.citizen_cert_login)},
-                          {{"工商憑證登入", "Business cert. login"}, choice_line(f.business_cert_login)}};
+    TextStyle st_small = st;
+    st_small.size = 10;
+    const Cell cells[] = {{{"自然人憑證登入", "Citizen cert. login"}, {}}, {{"工商憑證登入", "Business cert. login"}, {}}};
+    const bool enabled[] = {f.citizen_cert_login, f.business_cert_login};
     TextStyle zh{.size = 9.5, .bold = true};
     TextStyle en{.size = 6.5, .colour = kGrey};
     for (size_t i = 0; i < 2; ++i) {
@@ -227,8 +234,12 @@ void render(cairo_t* cr, const ValidatedForm& f, const PdfOptions& o) {
       double ly = y + (h - zh_h - en_h) / 2;
       ly += p.text(cells[i].label.zh_TW, x + 5, ly, kLabelWidth - 10, zh);
       p.text(cells[i].label.en, x + 5, ly, kLabelWidth - 10, en);
-      const double vh = p.measure(cells[i].value, pair - kLabelWidth - 10, st);
-      p.text(cells[i].value, x + kLabelWidth + 5, y + (h - vh) / 2, pair - kLabelWidth - 10, st);
+      const double half = (pair - kLabelWidth - 10) / 2;
+      const std::string on = choice_text(enabled[i], "啟用", "Enable");
+      const std::string off = choice_text(!enabled[i], "停用", "Disable");
+      const double vh = p.measure(on, half, st_small);
+      p.text(on, x + kLabelWidth + 5, y + (h - vh) / 2, half, st_small);
+      p.text(off, x + kLabelWidth + 5 + half, y + (h - vh) / 2, half, st_small);
     }
     y += h;
   }
@@ -296,7 +307,14 @@ std::optional<Error> write_application_pdf(const ValidatedForm& form, const std:
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "網路帳號密碼申請書");
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, options.generator.c_str());
   cairo_t* cr = cairo_create(surface);
-  render(cr, form, options);
+  // A font map of our own, released below, rather than pango's per-thread default:
+  // nothing of the render outlives the call, and a GUI's own fonts are not touched.
+  PangoFontMap* font_map = pango_cairo_font_map_new();
+  PangoContext* context = pango_font_map_create_context(font_map);
+  pango_cairo_update_context(cr, context);
+  render(cr, context, form, options);
+  g_object_unref(context);
+  g_object_unref(font_map);
   cairo_show_page(cr);
   const cairo_status_t draw_status = cairo_status(cr);
   cairo_destroy(cr);
@@ -312,6 +330,11 @@ std::optional<Error> write_application_pdf(const ValidatedForm& form, const std:
     return Error{"FORM-PDF-WRITE", "cannot move the finished PDF to " + path};
   }
   return std::nullopt;
+}
+
+void release_font_caches_at_exit() {
+  cairo_debug_reset_static_data();
+  FcFini();
 }
 
 }  // namespace certwiz::form

@@ -23,4 +23,9 @@ std::string roc_date(std::chrono::year_month_day date);
 // FORM-PDF-WRITE on failure.
 std::optional<Error> write_application_pdf(const ValidatedForm& form, const std::string& path, const PdfOptions& options);
 
+// Frees cairo's and fontconfig's process-wide font caches (which leak checkers
+// otherwise report at exit). Only for single-shot processes (the CLI, tests) once no
+// cairo or pango object is alive; never in the GUI.
+void release_font_caches_at_exit();
+
 }  // namespace certwiz::form

@@ -79,16 +79,16 @@ PasswordCheck check_password(const Secret& password, const PasswordPolicy& polic
                           {"密碼只有 " + n + " 個字元，至少需要 " + min + " 個。",
                            "The password has " + n + " characters; at least " + min + " are needed."}});
   }
+  std::vector<std::pair<const char*, const char*>> missing;
+  if (policy.require_letter && !letter) missing.emplace_back("英文字母", "a letter");
+  if (policy.require_digit && !digit) missing.emplace_back("數字", "a digit");
+  if (policy.require_special && !special) missing.emplace_back("特殊符號（例如 ! @ # $）", "a special character (e.g. ! @ # $)");
   std::string missing_zh, missing_en;
-  auto need = [&](bool required, bool present, const char* zh, const char* en) {
-    if (!required || present) return;
-    missing_zh += missing_zh.empty() ? zh : std::string("、") + zh;
-    missing_en += missing_en.empty() ? en : std::string(", ") + en;
-  };
-  need(policy.require_letter, letter, "英文字母", "a letter");
-  need(policy.require_digit, digit, "數字", "a digit");
-  need(policy.require_special, special, "特殊符號（例如 ! @ # $）", "a special character (e.g. ! @ # $)");
-  if (!missing_zh.empty())
+  for (size_t i = 0; i < missing.size(); ++i) {
+    missing_zh += (i ? "、" : "") + std::string(missing[i].first);
+    missing_en += (i == 0 ? "" : i + 1 == missing.size() ? " and " : ", ") + std::string(missing[i].second);
+  }
+  if (!missing.empty())
     r.problems.push_back({"FORM-PASSWORD-CLASSES",
                           {"密碼缺少：" + missing_zh + "。", "The password lacks " + missing_en + "."}});
 

@@ -161,9 +161,14 @@ HttpResponse http_request(const HttpRequest& req) {
 }
 
 std::string form_encode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size() * 3);
+  form_encode_append(out, s);
+  return out;
+}
+
+void form_encode_append(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
   for (unsigned char c : s) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out += static_cast<char>(c);
@@ -173,7 +178,6 @@ std::string form_encode(std::string_view s) {
       out += hex[c & 15];
     }
   }
-  return out;
 }
 
 }  // namespace certwiz::net

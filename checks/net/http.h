@@ -48,5 +48,7 @@ HttpResponse http_request(const HttpRequest& req);
 
 // Percent-encodes for application/x-www-form-urlencoded ('+' becomes %2B).
 std::string form_encode(std::string_view s);
+// The same, appended to `out` in place (no temporary copy: for secrets in a wiped buffer).
+void form_encode_append(std::string& out, std::string_view s);
 
 }  // namespace certwiz::net

@@ -1,5 +1,6 @@
 #include "checks/pcsc/checks.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -70,6 +71,16 @@ CheckResult check_service(const PcscPaths& paths, const CheckContext& ctx) {
 
 // ---- pcsc.readers -------------------------------------------------------------
 
+std::string state_zh(const std::string& state) {
+  if (state == "empty") return "無卡片";
+  if (state == "present") return "有卡片";
+  if (state == "inuse") return "卡片使用中";
+  if (state == "exclusive") return "被其他程式獨占";
+  if (state == "mute") return "卡片無回應";
+  if (state == "unavailable") return "無法使用";
+  return "狀態不明";
+}
+
 CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
   auto context = PcscContext::establish();
   if (!context)
@@ -133,10 +144,13 @@ CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
     return with_platform_remedy(CheckResult::warning(
         "PCSC-DRIVER-BROKEN", {"讀卡機可用，但有驅動程式描述檔損壞", "Readers work, but a driver description file is damaged"}, ev,
         drivers.problems.front().detail));
-  std::string list;
-  for (const auto& s : *states) list += (list.empty() ? "" : "; ") + s.name + " (" + s.state() + ")";
-  return CheckResult::pass({"找到 " + std::to_string(names->size()) + " 台讀卡機：" + list,
-                            "Found " + std::to_string(names->size()) + " reader(s): " + list},
+  std::string list_zh, list_en;
+  for (const auto& s : *states) {
+    list_zh += (list_zh.empty() ? "" : "；") + s.name + "（" + state_zh(s.state()) + "）";
+    list_en += (list_en.empty() ? "" : "; ") + s.name + " (" + s.state() + ")";
+  }
+  return CheckResult::pass({"找到 " + std::to_string(names->size()) + " 台讀卡機：" + list_zh,
+                            "Found " + std::to_string(names->size()) + " reader(s): " + list_en},
                            ev);
 }
 
@@ -178,7 +192,7 @@ CardFinding examine_card(const PcscContext& context, const ReaderState& s, const
   if (decoded) ev["decoded"] = decoded->to_json();
   else ev["decode_error"] = decoded.error().detail;
   if (probe && id.taiwan_certificate_card) ev["applet_probe"] = applet_probe(context, s.name, table, id);
-  ev["identity"] = id.to_json();
+  ev["card_type"] = id.to_json();  // not "identity": reports treat that key as personal data
   const std::string atr = hex_spaced(s.atr);
   if (!decoded) {
     return {CheckResult::from_error(decoded.error(), {"「" + s.name + "」中卡片的 ATR 格式不正確：" + atr,

@@ -42,6 +42,11 @@ std::vector<DaemonProcess> scan_smartcard_daemons(const std::string& proc_root) 
     const std::string comm = first_line(it->path() / "comm");
     const std::string role = role_of(comm);
     if (role.empty()) continue;
+    // A daemon that was just stopped lingers as a zombie until reaped: not a competitor.
+    const std::string stat = first_line(it->path() / "stat");
+    if (const size_t paren = stat.rfind(')'); paren != std::string::npos && paren + 2 < stat.size() &&
+                                              (stat[paren + 2] == 'Z' || stat[paren + 2] == 'X'))
+      continue;
     DaemonProcess d;
     d.pid = std::stoi(name.substr(0, 9));
     d.name = comm;

@@ -40,6 +40,10 @@ class PcscContext {
   Expected<std::vector<ReaderState>> states(const std::vector<std::string>& readers) const;
   // SELECT by AID (00 A4 04 00 Lc AID 00) in shared mode inside a transaction; the card is
   // left as it is (no reset, so other programs' sessions survive). Returns SW1 SW2.
+  // This is the only command CertWiz sends at this level, and it is read-only. Never
+  // VERIFY (not even with empty data, the usual "tries left" query): how HiCOS cards
+  // count it is not documented, the card locks after 3 wrong PINs and only the issuer
+  // can unlock it; PIN handling belongs to the PKCS#11 layer's PinGuard.
   Expected<std::uint16_t> select_aid(const std::string& reader, const Bytes& aid) const;
 
  private:

@@ -17,8 +17,8 @@ namespace certwiz::pcsc {
 
 namespace {
 constexpr char kPnP[] = "\\\\?PnP?\\Notification";
-// Upper bound on one wait: SCardCancel can miss a wait that had not started yet, so the
-// thread also looks at the stop flag this often. Events themselves arrive at once.
+// Upper bound on one wait, so the thread also looks at its stop flag now and then.
+// Events themselves end the wait at once.
 constexpr DWORD kWaitMs = 1000;
 constexpr auto kRetry = std::chrono::milliseconds(500);
 
@@ -51,6 +51,7 @@ struct ReaderWatch::State {
   std::mutex m;  // guards ctx/have_ctx against stop()'s SCardCancel
   std::condition_variable cv;
   std::atomic<bool> stop{false};
+  std::atomic<bool> exited{false};
   SCARDCONTEXT ctx = 0;
   bool have_ctx = false;
   std::thread th;
@@ -179,6 +180,7 @@ void ReaderWatch::State::run() {
     first = false;
   }
   release();
+  exited = true;
 }
 
 ReaderWatch::ReaderWatch(Callback on_event) : s_(std::make_shared<State>()) { s_->cb = std::move(on_event); }
@@ -191,18 +193,24 @@ Expected<bool> ReaderWatch::start() {
   auto probe = PcscContext::establish();
   if (!probe) return probe.error();
   s_->stop = false;
+  s_->exited = false;
   s_->th = std::thread([s = s_] { s->run(); });
   return true;
 }
 
 void ReaderWatch::stop() {
   if (!s_->th.joinable()) return;
-  {
-    std::lock_guard g(s_->m);
-    s_->stop = true;
-    if (s_->have_ctx) SCardCancel(s_->ctx);
-  }
+  s_->stop = true;
   s_->cv.notify_all();
+  // SCardCancel only interrupts a wait already in progress: one sent while the thread
+  // is between waits is lost. Repeat it until the thread is out.
+  while (!s_->exited) {
+    {
+      std::lock_guard g(s_->m);
+      if (s_->have_ctx) SCardCancel(s_->ctx);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   s_->th.join();
 }
 

@@ -128,9 +128,9 @@ SmartcardList parse_smartcard_list(std::string_view text) {
     start = end + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // A blank line does not end an entry: the real list has descriptions in paragraphs,
+    // and pcsc-tools attaches every tab line to the last ATR above it.
     if (line.empty() || line.find_first_not_of(" \t") == std::string_view::npos) {
-      finish_entry();
-      skipping = false;
       if (end == text.size()) break;
       continue;
     }

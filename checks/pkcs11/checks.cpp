@@ -51,6 +51,7 @@ CheckResult module_check(const RunOptions& options) {
     return CheckResult::from_error(info.error(), {"PKCS#11 模組無法使用：" + chosen->path, "The PKCS#11 module cannot be used: " + chosen->path},
                                    evidence);
   evidence["info"] = to_json(*info);
+  evidence["pkcs11_ms"] = info->pkcs11_ms;
   const std::string who = info->description + " " + info->library_version + " (" + info->manufacturer + ")";
   return CheckResult::pass({"PKCS#11 模組：" + who + "，" + std::to_string(info->slot_count) + " 個讀卡槽",
                             "PKCS#11 module: " + who + ", " + std::to_string(info->slot_count) + " slot(s)"},
@@ -76,15 +77,19 @@ CheckResult tokens_check(const CheckContext& ctx, const RunOptions& options) {
     list += (list.empty() ? "" : "; ") + t.value("label", "") + " " + t.value("serial", "") + " @ " + t.value("reader", "");
   // A locked or nearly locked card is worth a warning here, but the certificates on it
   // are still readable, so the checks that read them must still run (warn, not fail).
-  for (const auto& t : tokens) {
-    if (t["pin"].value("locked", false))
-      return CheckResult::warning("P11-PIN-LOCKED", {"卡片 PIN 碼已鎖住：" + list, "The card's PIN is locked: " + list}, evidence);
-  }
-  for (const auto& t : tokens) {
-    if (t["pin"].value("final_try", false) || t["pin"].value("count_low", false))
-      return CheckResult::warning("P11-PIN-COUNT-LOW", {"卡片曾輸入錯誤 PIN 碼：" + list, "The card recorded a wrong PIN: " + list},
-                                  evidence);
-  }
+  auto cards_where = [&tokens](auto&& pred) {
+    std::string out;
+    for (const auto& t : tokens)
+      if (pred(t["pin"])) out += (out.empty() ? "" : "; ") + t.value("serial", "") + " @ " + t.value("reader", "");
+    return out;
+  };
+  const std::string locked = cards_where([](const Json& p) { return p.value("locked", false); });
+  if (!locked.empty())
+    return CheckResult::warning("P11-PIN-LOCKED", {"卡片 PIN 碼已鎖住：" + locked, "The card's PIN is locked: " + locked}, evidence);
+  const std::string low =
+      cards_where([](const Json& p) { return p.value("final_try", false) || p.value("count_low", false); });
+  if (!low.empty())
+    return CheckResult::warning("P11-PIN-COUNT-LOW", {"卡片曾輸入錯誤 PIN 碼：" + low, "The card recorded a wrong PIN: " + low}, evidence);
   return CheckResult::pass({std::to_string(tokens.size()) + " 張卡片：" + list, std::to_string(tokens.size()) + " card(s): " + list},
                            evidence);
 }
@@ -159,11 +164,16 @@ CheckResult pin_check(const CheckContext& ctx, const RunOptions& options, SelfTe
 
 using SelfTest = CheckResult (*)(Session&);
 
-CheckResult session_test(SelfTestRun& run, SelfTest test) {
+CheckResult session_test(const CheckContext& ctx, SelfTestRun& run, SelfTest test) {
   CheckResult r;
+  const CheckResult* pin = ctx.result_of("selftest.pin");
+  const bool logged_in = pin && (pin->status == Status::pass || pin->status == Status::warn);
   {
     std::lock_guard g(run.m);
-    if (!run.session || !run.host || !run.host->alive()) {
+    if (!logged_in) {
+      r = CheckResult::skipped({"略過：需要先通過 PIN 碼驗證", "Skipped: needs a verified PIN first"},
+                               Json{{"blocked_by", "selftest.pin"}});
+    } else if (!run.session || !run.host || !run.host->alive()) {
       r = CheckResult::skipped({"略過：與卡片的連線已因先前的錯誤結束", "Skipped: an earlier failure ended the session with the card"});
     } else {
       const size_t since = run.host->timing_count();
@@ -176,8 +186,7 @@ CheckResult session_test(SelfTestRun& run, SelfTest test) {
 }
 
 milliseconds session_timeout(const RunOptions& o) {
-  // Long enough for the host's own time limit to fire first, while the self-tests
-  // queue for the one session.
+  // Long enough for the host's own time limit to fire first (a test makes a few calls).
   return o.probe_timeout * 4 + std::chrono::seconds(10);
 }
 
@@ -222,14 +231,21 @@ std::vector<Check> selftest_checks(const RunOptions& options) {
       {"selftest.decrypt", {"卡片解密測試", "Card decryption test"}, &test_decryption},
       {"selftest.cms", {"網站登入簽章（CMS）測試", "Site login signature (CMS) test"}, &test_cms},
   };
+  // One after the other, in this order, so that a card which hangs or crashes in one
+  // test is blamed on that test; each runs even when the one before failed or was
+  // skipped (a mechanism not offered must not hide the others).
+  std::string previous;
   for (const auto& t : tests) {
     Check c;
     c.id = t.id;
     c.title = t.title;
     c.depends_on = {"selftest.pin"};
+    if (!previous.empty()) c.depends_on.push_back(previous);
+    c.run_when_dependency_fails = true;
     c.timeout = session_timeout(options);
-    c.run = [run, test = t.test](const CheckContext&) { return session_test(*run, test); };
+    c.run = [run, test = t.test](const CheckContext& ctx) { return session_test(ctx, *run, test); };
     out.push_back(std::move(c));
+    previous = t.id;
   }
   return out;
 }

@@ -25,9 +25,12 @@ Expected<Json> collect_inventory(const std::shared_ptr<ModuleHost>& host) {
                  {"token_present", s.value("token_present", false)}};
     if (s.contains("error")) slot["error"] = s["error"];
     if (s.contains("token_error")) slot["token_error"] = s["token_error"];
+    const Json& ti = s.contains("token") ? s["token"] : Json::object();
+    // An uninitialised token (a blank SoftHSM2 slot, a card never personalised) holds
+    // nothing to test; it stays visible in the slot list.
+    if (s.contains("token")) slot["token_initialized"] = ti["flags"].value("token_initialized", false);
     slots.push_back(slot);
-    if (!s.contains("token")) continue;
-    const Json& ti = s["token"];
+    if (!s.contains("token") || !slot["token_initialized"].get<bool>()) continue;
     Json t = {{"slot_id", slot["slot_id"]},
               {"reader", slot["reader"]},
               {"label", ti.value("label", "")},

@@ -19,7 +19,7 @@ bool flag(const Json& t, const char* name) {
 }
 
 std::optional<size_t> length_field(const Json& t, const char* name) {
-  if (!t.contains(name) || !t[name].is_number_unsigned()) return std::nullopt;
+  if (!t.contains(name) || !t[name].is_number_integer() || t[name].get<long long>() < 0) return std::nullopt;
   return t[name].get<size_t>();
 }
 

@@ -22,6 +22,7 @@ Expected<ModuleInfo> probe_module_info(const std::string& path, std::chrono::mil
     if (s.contains("token")) ++m.token_count;
   }
   (*host)->shutdown();
+  for (const auto& t : (*host)->timings()) m.pkcs11_ms += t.ms;
   return m;
 }
 
@@ -32,7 +33,8 @@ Json to_json(const ModuleInfo& m) {
               {"library_version", m.library_version},
               {"cryptoki_version", m.cryptoki_version},
               {"slot_count", m.slot_count},
-              {"token_count", m.token_count}};
+              {"token_count", m.token_count},
+              {"pkcs11_ms", m.pkcs11_ms}};
 }
 
 }  // namespace certwiz::pkcs11

@@ -16,6 +16,7 @@ struct ModuleInfo {
   std::string cryptoki_version;  // "2.40"
   size_t slot_count = 0;         // slots (readers) the module sees
   size_t token_count = 0;        // of which hold a token (card)
+  double pkcs11_ms = 0;          // time spent inside the module's calls
 };
 
 // Loads `path` in certwiz-p11host, reads C_GetInfo and the slot list, and unloads it.

@@ -31,7 +31,7 @@ bool send_all(int fd, const char* p, size_t n) {
 ReadStatus recv_all(int fd, char* p, size_t n, std::optional<Clock::time_point> deadline) {
   while (n > 0) {
     if (deadline) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
       if (left <= 0) return ReadStatus::timeout;
       pollfd pfd{fd, POLLIN, 0};
       const int pr = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 60'000)));

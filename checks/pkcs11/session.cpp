@@ -53,10 +53,12 @@ bool Session::offers(unsigned long mechanism, std::string_view purpose) {
 }
 
 Expected<Json> Session::objects() {
+  if (objects_) return *objects_;
   auto r = host_->call(Json{{"op", "objects"}, {"session", handle_}});
   if (!r) return r.error();
   r->erase("ok");
   r->erase("calls");
+  objects_ = *r;
   return *r;
 }
 
@@ -95,6 +97,7 @@ Expected<Json> Session::login(const Secret& pin) {
   auto r = host_->call(Json{{"op", "login"}, {"session", handle_}}, &pin);
   if (!r) return r.error();
   logged_in_ = true;
+  objects_.reset();
   return Json::object();
 }
 

@@ -37,7 +37,8 @@ class Session {
   Expected<Json> mechanisms();
   // Whether the token lists `mechanism` with `purpose` ("sign", "decrypt").
   bool offers(unsigned long mechanism, std::string_view purpose);
-  // Certificates, private and public keys visible in this session.
+  // Certificates, private and public keys visible in this session (read once, and
+  // again after a login, which can make private objects visible).
   Expected<Json> objects();
   // The DER certificate with CKA_ID `id_hex`.
   Expected<std::vector<uint8_t>> certificate(std::string_view id_hex);
@@ -61,6 +62,7 @@ class Session {
   bool open_ = true;
   bool logged_in_ = false;
   std::optional<Json> mechanisms_;
+  std::optional<Json> objects_;
 };
 
 }  // namespace certwiz::pkcs11

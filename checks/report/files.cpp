@@ -22,12 +22,15 @@ std::string report_json_text(const Report& r) {
 
 PreparedReport prepare_report(const Report& r, const std::string& log_text, bool redact, RedactionOptions options) {
   PreparedReport p;
+  Report clean = r;
+  remove_secrets(clean.environment);
+  for (auto& c : clean.results) remove_secrets(c.evidence);
   if (redact) {
     Redactor redactor(std::move(options));
-    p.report = redactor.redact(r);
+    p.report = redactor.redact(clean);
     p.log = redactor.scrub(log_text);
   } else {
-    p.report = r;
+    p.report = std::move(clean);
     p.report.redacted = false;
     p.log = log_text;
   }
@@ -106,6 +109,10 @@ Expected<Report> read_report_file(const std::string& path) {
     }
     return Error{"REPORT-FILE-INVALID", path + ": ZIP without report.json"};
   }
+  // A report is a few hundred KB; anything far larger is not one (and is not read whole).
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > (64u << 20))
+    return Error{"REPORT-FILE-INVALID", path + ": " + std::to_string(size) + " bytes, too large for a report"};
   in.clear();
   in.seekg(0);
   std::ostringstream ss;

@@ -36,6 +36,7 @@ constexpr Words kCause{"原因", "Cause"};
 constexpr Words kRemedy{"處理方式", "What to do"};
 constexpr Words kWorks{"正常運作", "What works"};
 constexpr Words kDoesNotWork{"需要處理", "What does not work"};
+constexpr Words kUndecidedList{"未執行或無法判斷", "Not checked or undecided"};
 constexpr Words kNone{"（無）", "(none)"};
 constexpr Words kAllChecks{"所有檢查項目", "Every check"};
 constexpr Words kColStatus{"狀態", "Status"};
@@ -162,6 +163,7 @@ ul.list li:first-child{border-top:none}
 ul.list .icon{flex:none;margin-top:3px}
 ul.list .sum{color:var(--muted);font-size:.88rem}
 ul.list .empty{color:var(--muted)}
+h4.sub{margin:14px 0 6px;font-size:.85rem;color:var(--muted);font-weight:700;border-top:1px dashed var(--line);padding-top:10px}
 h2.section{font-size:1.15rem;margin:0 0 12px}
 table{border-collapse:collapse;width:100%}
 table.checks th{text-align:left;font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:var(--muted);border-bottom:2px solid var(--line);padding:8px 10px}
@@ -170,6 +172,7 @@ table.checks tr.r-fail td{background:#fff8f7}
 table.checks tr.r-warn td{background:#fffcf4}
 table.checks td.status{white-space:nowrap;width:1%}
 table.checks td.time{white-space:nowrap;text-align:right;color:var(--muted);width:1%}
+table.checks td.advice{width:30%}
 .pill{display:inline-flex;align-items:center;gap:5px;font-weight:700;font-size:.85rem;padding:2px 10px 2px 4px;border-radius:999px}
 .pill.s-pass{background:var(--pass-bg)}.pill.s-warn{background:var(--warn-bg)}.pill.s-fail{background:var(--fail-bg)}
 .pill.s-skipped{background:var(--skipped-bg)}.pill.s-unknown{background:var(--unknown-bg)}
@@ -189,7 +192,8 @@ table.env td{padding:6px 10px;border-bottom:1px solid var(--line);font-size:.9re
 .evidence h3:first-of-type{margin-top:0}
 pre{background:#f6f8fa;border:1px solid var(--line);border-radius:8px;padding:10px 12px;font-size:.78rem;line-height:1.45;white-space:pre-wrap;word-break:break-all;margin:0}
 footer{color:var(--muted);font-size:.8rem;text-align:center;margin-top:8px}
-@media (max-width:760px){.columns{grid-template-columns:1fr}.badge{display:none}}
+@media (max-width:760px){.columns{grid-template-columns:1fr}header.top{flex-wrap:wrap}}
+.badge svg{vertical-align:-2px;margin-right:4px}
 @media print{
 html{font-size:10.5pt}
 body{background:#fff}
@@ -199,7 +203,10 @@ body{background:#fff}
 tr,pre,.evidence h3{break-inside:avoid}
 thead{display:table-header-group}
 a{color:inherit;text-decoration:none}
-.columns{gap:10px}
+.columns{gap:10px;grid-template-columns:1fr 1fr}
+header.top{flex-wrap:nowrap}
+a.evlink{display:none}
+table.checks td.advice{width:34%}
 @page{margin:14mm 12mm}
 }
 )CSS";
@@ -267,13 +274,16 @@ std::string env_value(const Json& v, Lang l) {
         if (it.key() == "name") continue;
         const Json& x = it.value();
         std::string val;
-        if (x.is_array()) {
+        if (it.key() == "up" && x.is_boolean()) {
+          val = x.get<bool>() ? (l == Lang::en ? "up" : "啟用") : (l == Lang::en ? "down" : "停用");
+        } else if (x.is_array()) {
           for (const auto& y : x) val += (val.empty() ? "" : ", ") + (y.is_string() ? y.get<std::string>() : y.dump());
           if (val.empty()) continue;
         } else {
-          val = x.is_string() ? x.get<std::string>() : x.dump(-1, ' ', false, Json::error_handler_t::replace);
+          val = (it.key() == "mac" ? "MAC " : it.key() + " ") +
+                (x.is_string() ? x.get<std::string>() : x.dump(-1, ' ', false, Json::error_handler_t::replace));
         }
-        rest += (rest.empty() ? "" : " · ") + it.key() + " " + val;
+        rest += (rest.empty() ? "" : " · ") + val;
       }
       if (!rest.empty()) out += " <span class='cid'>" + html_escape(rest) + "</span>";
     }
@@ -300,7 +310,7 @@ std::string timeline_svg(const Report& r, Lang l) {
   const double height = top + row_h * static_cast<double>(r.results.size()) + 10;
   auto x_of = [&](double ms) { return chart_x + chart_w * ms / span; };
   std::string s = "<svg viewBox='0 0 " + fmt("%.0f", total_w) + " " + fmt("%.0f", height) +
-                  "' role='img' xmlns='http://www.w3.org/2000/svg' font-family='inherit' font-size='13'>";
+                  "' role='img' font-family='inherit' font-size='13'>";
   s += "<title>" + std::string(w(kTimeline, l)) + "</title>";
   // Axis: grid lines and labels.
   for (double t = 0; t <= span + step / 2; t += step) {
@@ -308,7 +318,7 @@ std::string timeline_svg(const Report& r, Lang l) {
     s += "<line x1='" + x + "' y1='" + fmt("%.0f", top - 6) + "' x2='" + x + "' y2='" + fmt("%.0f", height - 8) +
          "' stroke='#e3e7ec' stroke-width='1'/>";
     s += "<text x='" + x + "' y='" + fmt("%.0f", top - 12) + "' text-anchor='middle' fill='#5f6b7a' font-size='11'>" +
-         format_duration(t) + "</text>";
+         (t == 0 ? std::string("0") : format_duration(t)) + "</text>";
   }
   double y = top;
   for (size_t i = 0; i < r.results.size(); ++i) {
@@ -403,7 +413,11 @@ std::string render_html(const Report& r) {
   h += "<span>" + std::string(w(kVersion, l)) + " " + html_escape(r.tool_version) + "</span>";
   h += "<span>" + std::string(w(kCommand, l)) + " <span class='code'>certwiz " + html_escape(r.command) + "</span></span>";
   h += "</div></div>";
-  h += r.redacted ? "<span class='badge redacted'>&#128274; " + std::string(w(kRedacted, l)) + "</span>"
+  // A padlock drawn inline: emoji fonts are missing on many machines (and in print).
+  const std::string lock =
+      "<svg width='13' height='13' viewBox='0 0 16 16' aria-hidden='true'><rect x='2.5' y='7' width='11' height='8' rx='1.5' "
+      "fill='currentColor'/><path d='M5 7V5a3 3 0 0 1 6 0v2' fill='none' stroke='currentColor' stroke-width='1.8'/></svg>";
+  h += r.redacted ? "<span class='badge redacted'>" + lock + w(kRedacted, l) + "</span>"
                   : "<span class='badge unredacted'>&#9888; " + std::string(w(kNotRedacted, l)) + "</span>";
   h += "</header>\n";
   if (!r.redacted) h += "<div class='privacy'>&#9888; " + std::string(w(kNotRedactedWarning, l)) + "</div>\n";
@@ -440,9 +454,16 @@ std::string render_html(const Report& r) {
   // What works, what does not.
   h += "<div class='columns'><section class='card'><h3 class='s-fail'>" + std::string(w(kDoesNotWork, l)) + "</h3><ul class='list'>";
   for (const auto* c : d.not_working) list_item(h, *c, l, true);
-  for (const auto* c : d.undecided) list_item(h, *c, l, true);
-  if (d.not_working.empty() && d.undecided.empty()) h += "<li class='empty'>" + std::string(w(kNone, l)) + "</li>";
-  h += "</ul></section><section class='card'><h3 class='s-pass'>" + std::string(w(kWorks, l)) + "</h3><ul class='list'>";
+  if (d.not_working.empty()) h += "<li class='empty'>" + std::string(w(kNone, l)) + "</li>";
+  h += "</ul>";
+  if (!d.undecided.empty()) {
+    // Skipped and undecided checks are not failures: shown apart so the list above
+    // stays the list of things to fix.
+    h += "<h4 class='sub'>" + std::string(w(kUndecidedList, l)) + "</h4><ul class='list'>";
+    for (const auto* c : d.undecided) list_item(h, *c, l, true);
+    h += "</ul>";
+  }
+  h += "</section><section class='card'><h3 class='s-pass'>" + std::string(w(kWorks, l)) + "</h3><ul class='list'>";
   for (const auto* c : d.working) list_item(h, *c, l, false);
   if (d.working.empty()) h += "<li class='empty'>" + std::string(w(kNone, l)) + "</li>";
   h += "</ul></section></div>\n";
@@ -461,13 +482,14 @@ std::string render_html(const Report& r) {
     h += "<td>" + html_escape(in(c.summary, l));
     if (!c.detail.empty()) h += "<div class='detail'>" + html_escape(c.detail) + "</div>";
     if (!c.evidence.empty() || !c.detail.empty())
-      h += " <a class='cid' href='#" + anchor(c.id) + "'>" + w(kEvidenceLink, l) + " ↓</a>";
+      h += " <a class='cid evlink' href='#" + anchor(c.id) + "'>" + w(kEvidenceLink, l) + " ↓</a>";
     h += "</td><td class='advice'>";
     if (!in(c.cause, l).empty())
       h += "<p><span class='k'>" + std::string(w(kCause, l)) + "</span>" + html_escape(in(c.cause, l)) + "</p>";
     if (!in(c.remedy, l).empty())
       h += "<p class='rem'><span class='k'>" + std::string(w(kRemedy, l)) + "</span>" + html_escape(in(c.remedy, l)) + "</p>";
-    h += "</td><td class='time'>" + format_duration(c.duration_ms) + "</td></tr>\n";
+    h += "</td><td class='time'>" + (c.status == Status::skipped && c.duration_ms == 0 ? "—" : format_duration(c.duration_ms)) +
+         "</td></tr>\n";
   }
   h += "</tbody></table></section>\n";
 

@@ -44,7 +44,7 @@ bool has_non_ascii(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
-enum class KeyKind { none, serial, personal, personal_subtree, ubn, company, blob, user, home, host, mac, name };
+enum class KeyKind { none, serial, person_name, personal, personal_subtree, ubn, company, blob, user, home, host, mac, name };
 
 KeyKind classify(const std::string& k) {
   static const std::array<std::string_view, 24> personal = {
@@ -59,6 +59,9 @@ KeyKind classify(const std::string& k) {
   if (k == "serial" || k == "serialnumber" || ends_with(k, "_serial") || ends_with(k, "serial_number") ||
       k == "sn" || k == "card_number")
     return KeyKind::serial;
+  static const std::array<std::string_view, 9> person_names = {
+      "holder", "holder_name", "cn", "common_name", "subject_cn", "full_name", "display_name", "given_name", "surname"};
+  if (std::find(person_names.begin(), person_names.end(), k) != person_names.end()) return KeyKind::person_name;
   if (std::find(personal.begin(), personal.end(), k) != personal.end()) return KeyKind::personal;
   if (std::find(subtrees.begin(), subtrees.end(), k) != subtrees.end()) return KeyKind::personal_subtree;
   if (k == "ubn" || ends_with(k, "_ubn") || k == "tax_id" || k == "unified_business_number") return KeyKind::ubn;
@@ -71,6 +74,12 @@ KeyKind classify(const std::string& k) {
   if (k == "mac" || k == "mac_address" || k == "hwaddr") return KeyKind::mac;
   if (k == "name" || k == "subject" || k == "subject_dn" || k == "dn") return KeyKind::name;
   return KeyKind::none;
+}
+
+bool is_secret_key(const std::string& k) {
+  return k == "pin" || k == "puk" || k == "password" || k == "passwd" || k == "passphrase" || k == "secret" ||
+         ends_with(k, "_pin") || ends_with(k, "_puk") || ends_with(k, "_password") || ends_with(k, "_passphrase") ||
+         ends_with(k, "_secret");
 }
 
 bool is_personal_parent(const std::string& k) {
@@ -114,6 +123,12 @@ bool valid_ubn(const std::string& d) {
   }
   if (sum % 5 == 0) return true;
   return d[6] == '7' && (sum + 1) % 5 == 0;
+}
+
+// 20240513: a date in a log or a version, not a company.
+bool looks_like_date(const std::string& d) {
+  const int year = std::stoi(d.substr(0, 4)), month = std::stoi(d.substr(4, 2)), day = std::stoi(d.substr(6, 2));
+  return year >= 1900 && year <= 2099 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
 // Removes PEM blocks and long base64 runs by scanning (no regex: a certificate is
@@ -184,6 +199,17 @@ bool is_path_char(char c) { return is_ascii_alnum(c) || c == '_' || c == '.' || 
 
 }  // namespace
 
+void remove_secrets(Json& j) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (is_secret_key(normalise_key(it.key()))) it.value() = "[removed]";
+      else remove_secrets(it.value());
+    }
+  } else if (j.is_array()) {
+    for (auto& e : j) remove_secrets(e);
+  }
+}
+
 Redactor::Redactor(RedactionOptions options) : o_(std::move(options)) {
   if (o_.salt.empty()) {
     std::array<unsigned char, 16> salt{};
@@ -228,8 +254,10 @@ std::string Redactor::serial_token(std::string_view serial) const {
 }
 
 void Redactor::learn(const std::string& value, const std::string& replacement) {
-  // Very short values ("TW", a 2-digit count) would scrub unrelated text.
+  // Very short values ("TW", a 2-digit count) would scrub unrelated text, and
+  // "root" or "localhost" name no one (scrubbing them garbles "root CA").
   if (value.size() < 3 && !has_non_ascii(value)) return;
+  if (value == "root" || value == "localhost" || value == "localhost.localdomain" || value == "user") return;
   if (value.empty() || value.front() == '[' || value.rfind("sn#", 0) == 0) return;
   known_.emplace(value, replacement);
 }
@@ -248,7 +276,19 @@ void Redactor::learn_serial(const std::string& value) {
   learn(lower, token);
 }
 
+// A CA's name ("C=TW, O=行政院, OU=內政部憑證管理中心", "CN=... Root CA - G3") names no
+// person; a holder's DN has a serialNumber (ID-derived or UBN) or a bare CN.
+bool is_ca_dn(const std::string& dn) {
+  const std::string k = normalise_key(dn);
+  if (k.find("serialnumber=") != std::string::npos) return false;
+  const size_t cn = k.find("cn=");
+  if (cn == std::string::npos) return true;
+  return k.find("ou=") != std::string::npos || dn.find(" CA", cn) != std::string::npos ||
+         dn.find("憑證", cn) != std::string::npos;
+}
+
 std::string Redactor::redact_dn(const std::string& dn) {
+  if (is_ca_dn(dn)) return dn;
   // "C=TW, CN=陳志明, serialNumber=0000000112831644": keep the country and units (they
   // name the CA or the card type), replace the rest per attribute.
   std::string out;
@@ -292,8 +332,17 @@ void Redactor::redact_value(Json& v, const std::string& key, bool personal_subtr
       learn_serial(s);
       v = serial_token(s);
       break;
+    case KeyKind::person_name:
+      learn(s, std::string(kName));
+      v = std::string(kName);
+      break;
     case KeyKind::personal:
     case KeyKind::personal_subtree:
+      if (const std::string t = scrub_token(s); t == kIp) {  // an "address" that is a network address
+        learn(s, t);
+        v = t;
+        break;
+      }
       learn(s, std::string(kRedacted));
       v = std::string(kRedacted);
       break;
@@ -350,6 +399,7 @@ void Redactor::redact_keys(Json& j, bool personal_subtree, const std::string& pa
       Json& v = it.value();
       if (v.is_structured()) {
         const bool sub = personal_subtree || kind == KeyKind::personal_subtree || kind == KeyKind::personal ||
+                         kind == KeyKind::person_name ||
                          (kind == KeyKind::company && !o_.keep_ubn);
         redact_keys(v, sub, k);
       } else if (k == "name" && is_personal_parent(parent_key)) {
@@ -394,9 +444,31 @@ std::string Redactor::replace_known(std::string_view text) const {
 }
 
 std::string Redactor::scrub(std::string_view text) const {
+  const std::string s = remove_blobs(replace_known(text));
+  // The patterns never span whitespace, so they run per token: libstdc++'s regex
+  // matcher recurses once per repeated character, and a token of thousands of
+  // characters would overflow the stack. Such a token is removed whole.
+  constexpr size_t kMaxToken = 1024;
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  auto space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; };
+  while (i < s.size()) {
+    size_t j = i;
+    while (j < s.size() && space(s[j])) ++j;
+    out.append(s, i, j - i);
+    i = j;
+    while (j < s.size() && !space(s[j])) ++j;
+    if (j == i) continue;
+    if (j - i > kMaxToken) out += "[long value removed, " + std::to_string(j - i) + " chars]";
+    else out += scrub_token(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::string Redactor::scrub_token(std::string s) const {
   const Patterns& p = patterns();
-  std::string s = replace_known(text);
-  s = remove_blobs(s);
   s = std::regex_replace(s, p.email, std::string(kEmail));
   s = replace_each(s, p.home, [](const std::smatch&, char before, char) -> std::optional<std::string> {
     if (is_path_char(before) && before != '\0') return std::nullopt;
@@ -419,7 +491,7 @@ std::string Redactor::scrub(std::string_view text) const {
     s = replace_each(s, p.ubn, [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
       // Not part of a dotted or dashed number (a version, a date).
       if (before == '.' || before == '-' || after == '.' || after == '-') return std::nullopt;
-      if (!valid_ubn(m.str())) return std::nullopt;
+      if (!valid_ubn(m.str()) || looks_like_date(m.str())) return std::nullopt;
       return std::string(kUbn);
     });
   }
@@ -473,12 +545,15 @@ void Redactor::scrub_tree(Json& j) const {
 }
 
 void Redactor::redact_json(Json& j) {
+  remove_secrets(j);
   redact_keys(j, false, "");
   scrub_tree(j);
 }
 
 Report Redactor::redact(const Report& r) {
   Report out = r;
+  remove_secrets(out.environment);
+  for (auto& c : out.results) remove_secrets(c.evidence);
   // Learn from every tree first, so a name found in the last check's evidence is
   // also removed from the first check's summary.
   redact_keys(out.environment, false, "");

@@ -26,6 +26,11 @@ struct RedactionOptions {
   bool use_system_identity = true;
 };
 
+// Replaces values under secret-looking keys (pin, password, passphrase, ...) with
+// "[removed]", in place. PINs live only in Secret and have no path into a report;
+// this is the second line of defence, applied with and without redaction.
+void remove_secrets(Json& j);
+
 class Redactor {
  public:
   explicit Redactor(RedactionOptions options = {});
@@ -47,6 +52,7 @@ class Redactor {
   std::string redact_dn(const std::string& dn);
   void scrub_tree(Json& j) const;
   std::string replace_known(std::string_view text) const;
+  std::string scrub_token(std::string token) const;
 
   RedactionOptions o_;
   // Learned value → its replacement; applied longest first.

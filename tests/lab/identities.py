@@ -17,7 +17,7 @@ import sys
 # Every card the lab knows must have an identity; the kind says which CA family issues it.
 REQUIRED_CARDS = {
     "citizen": "moica",
-    "citizen-g2": "moica",
+    "g2-citizen": "moica",
     "expired": "moica",
     "revoked": "moica",
     "unknown-ca": "moica",

@@ -5,16 +5,18 @@
     labctl.py tokens STATE                build or reuse the SoftHSM2 tokens
     labctl.py configs STATE BUILD IDENTITIES   reader.conf.d, cardsim.json, cards.json, env
     labctl.py card NAME FIELD             print a card's reader|port|serial|token
+    labctl.py table                       cards, OCSP and service ports, for the shell
     labctl.py cards                       print the card names
     labctl.py issuing-cas                 "<ca> <ocsp port>" per card-issuing CA
     labctl.py port crl-http|localsign|site   a service's fixed port
     labctl.py readers                     print the expected reader names
     labctl.py pcsc-list                   "<reader>\t<present|empty>" per reader, from PC/SC
-    labctl.py pcsc-wait READER present|empty TIMEOUT   wait for a reader's state
+    labctl.py pcsc-wait present|empty TIMEOUT READER...   wait for the readers' state
     labctl.py check-readers               exit 0 when PC/SC shows exactly the lab's readers
     labctl.py leftovers STATE [SKIP_PID...]   PIDs of lab processes still alive
     labctl.py reset STATE CARD            give the cardsim card 3 PIN tries again
 """
+import concurrent.futures
 import ctypes
 import fcntl
 import hashlib
@@ -103,22 +105,28 @@ def cmd_tokens(state):
                 "log.level = ERROR\nslots.removable = false\n")
     env = _softhsm_env(state)
     m = topo.SOFTHSM_MODULE
+    def fill(card):
+        label = topo.token_label(card)
+        entry = manifest["cards"][card]
+        base = ["pkcs11-tool", "--module", m, "--token-label", label,
+                "--login", "--pin", topo.USER_PIN]
+        for usage, oid, lab in (("sign", topo.SIGN_ID, "SIGN"), ("keyx", topo.KEYX_ID, "KEYX")):
+            u = entry[usage]
+            for typ, path in (("privkey", u["key"]), ("pubkey", u["pubkey"]), ("cert", u["cert"])):
+                _run(base + ["--write-object", path, "--type", typ, "--id", oid, "--label", lab], env)
+        # The card carries its CA certificates (issuing CA, then up to the root).
+        for i, ca in enumerate(topo.ca_chain(entry["ca"])):
+            _run(base + ["--write-object", manifest["cas"][ca]["cert"], "--type", "cert",
+                         "--id", f"4341{i:02x}", "--label", f"CA {ca}"], env)
+
     try:
+        # Tokens one by one (--free picks the first free slot), filled in parallel.
         for card in topo.CARDS:
-            label = topo.token_label(card)
-            _run(["softhsm2-util", "--init-token", "--free", "--label", label,
+            _run(["softhsm2-util", "--init-token", "--free", "--label", topo.token_label(card),
                   "--so-pin", topo.SO_PIN, "--pin", topo.USER_PIN], env)
-            entry = manifest["cards"][card]
-            base = ["pkcs11-tool", "--module", m, "--token-label", label,
-                    "--login", "--pin", topo.USER_PIN]
-            for usage, oid, lab in (("sign", topo.SIGN_ID, "SIGN"), ("keyx", topo.KEYX_ID, "KEYX")):
-                u = entry[usage]
-                for typ, path in (("privkey", u["key"]), ("pubkey", u["pubkey"]), ("cert", u["cert"])):
-                    _run(base + ["--write-object", path, "--type", typ, "--id", oid, "--label", lab], env)
-            # The card carries its CA certificates (issuing CA, then up to the root).
-            for i, ca in enumerate(topo.ca_chain(entry["ca"])):
-                _run(base + ["--write-object", manifest["cas"][ca]["cert"], "--type", "cert",
-                             "--id", f"4341{i:02x}", "--label", f"CA {ca}"], env)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            for f in [pool.submit(fill, card) for card in topo.CARDS]:
+                f.result()
     except RuntimeError as e:
         print(e, file=sys.stderr)
         return 1
@@ -294,28 +302,31 @@ def cmd_pcsc_list():
     return 0
 
 
-def cmd_pcsc_wait(reader, want, timeout):
+def cmd_pcsc_wait(want, timeout, *readers):
+    """Waits until every reader in `readers` shows `want` (present or empty)."""
     deadline = time.monotonic() + float(timeout)
-    last = "no answer"
+    last = {}
     while True:
         try:
             p = Pcsc()
             try:
                 names = p.readers()
-                if reader in names:
-                    last = p.states([reader])[reader]
-                    if last == want:
-                        return 0
-                else:
-                    last = "reader not listed"
+                listed = [r for r in readers if r in names]
+                last = {r: "reader not listed" for r in readers if r not in names}
+                if listed:
+                    last.update(p.states(listed))
             finally:
                 p.close()
+            if all(v == want for v in last.values()):
+                return 0
         except OSError as e:
-            last = str(e)
+            last = {r: str(e) for r in readers}
         if time.monotonic() >= deadline:
-            print(f"{reader}: still {last} after {timeout} s (wanted {want})", file=sys.stderr)
+            for r, v in last.items():
+                if v != want:
+                    print(f"{r}: still {v} after {timeout} s (wanted {want})", file=sys.stderr)
             return 1
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 def cmd_check_readers(timeout=5.0):
@@ -391,6 +402,17 @@ def main(argv):
             return 2
         print(values[field])
         return 0
+    if cmd == "table" and not args:
+        # One call gives the shell everything it needs (tab-separated; reader names have spaces).
+        for card, spec in topo.CARDS.items():
+            reader, port = topo.readers()[spec["reader"]]
+            print(f"card\t{card}\t{reader}\t{port}\t{int(spec['inserted'])}")
+        for ca in topo.ISSUING_CAS:
+            print(f"ocsp\t{ca}\t{topo.CAS[ca]['ocsp_port']}")
+        for name, port in (("crl-http", topo.CRL_HTTP_PORT), ("localsign", topo.LOCALSIGN_PORT),
+                           ("site", topo.SITE_PORT)):
+            print(f"port\t{name}\t{port}")
+        return 0
     if cmd == "issuing-cas" and not args:
         print("\n".join(f"{ca} {topo.CAS[ca]['ocsp_port']}" for ca in topo.ISSUING_CAS))
         return 0
@@ -408,7 +430,7 @@ def main(argv):
         return 0
     if cmd == "pcsc-list" and not args:
         return cmd_pcsc_list()
-    if cmd == "pcsc-wait" and len(args) == 3 and args[1] in ("present", "empty"):
+    if cmd == "pcsc-wait" and len(args) >= 3 and args[0] in ("present", "empty"):
         return cmd_pcsc_wait(*args)
     if cmd == "check-readers" and not args:
         return cmd_check_readers()

@@ -50,7 +50,7 @@ CAS = {
     },
     "moeaca": {
         "subject": "/C=TW/O=行政院/OU=工商憑證管理中心",
-        "issuer": "root", "bits": 4096, "start_days": -900, "end_days": 6000,
+        "issuer": "root", "bits": 2048, "start_days": -900, "end_days": 6000,
         "ocsp_port": 18093, "policy": "2.16.886.101.0.3.3",
     },
     "unknown-root": {
@@ -95,7 +95,7 @@ CARDS = {
     "expired":    {"reader": 2, "ca": "moica-g2",   "variant": "expired", "serial": "TP07240513190418", "inserted": False},
     "revoked":    {"reader": 3, "ca": "moica-g3",   "variant": "revoked", "serial": "TP07240513190425", "inserted": False},
     "unknown-ca": {"reader": 4, "ca": "unknown-ca", "variant": "valid",   "serial": "TP07240513190432", "inserted": False},
-    "citizen-g2": {"reader": 5, "ca": "moica-g2",   "variant": "valid",   "serial": "TP07240513190449", "inserted": False},
+    "g2-citizen": {"reader": 5, "ca": "moica-g2",   "variant": "valid",   "serial": "TP07240513190449", "inserted": False},
 }
 
 USER_PIN = "135790"
@@ -107,3 +107,9 @@ SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
 def token_label(card):
     return f"lab-{card}"
+
+
+# pkcs11-tool's --token-label matches a prefix: "lab-citizen" would also pick a
+# token "lab-citizen-g2". Keep every label from being the start of another.
+_labels = [token_label(c) for c in CARDS]
+assert not any(a != b and b.startswith(a) for a in _labels for b in _labels), _labels

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -316,38 +317,68 @@ class Server {
     value.resize(a.ulValueLen);
     return value;
   }
-  std::optional<CK_ULONG> ulong_attribute(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) {
-    auto v = attribute(h, o, type);
-    if (!v || v->size() != sizeof(CK_ULONG)) return std::nullopt;
-    CK_ULONG out;
-    std::memcpy(&out, v->data(), sizeof out);
+  // All wanted attributes of an object in two calls (lengths, then values). Modules
+  // that answer a template with one refused attribute badly get one call per attribute.
+  std::map<CK_ATTRIBUTE_TYPE, std::vector<uint8_t>> attributes(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
+                                                               const std::vector<CK_ATTRIBUTE_TYPE>& types) {
+    std::map<CK_ATTRIBUTE_TYPE, std::vector<uint8_t>> out;
+    std::vector<CK_ATTRIBUTE> tmpl;
+    for (CK_ATTRIBUTE_TYPE t : types) tmpl.push_back({t, nullptr, 0});
+    const CK_RV rv = timed("C_GetAttributeValue", [&] { return f_->C_GetAttributeValue(h, o, tmpl.data(), tmpl.size()); });
+    bool batch = rv == CKR_OK || rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID;
+    if (batch) {
+      std::vector<CK_ATTRIBUTE> present;
+      for (const auto& a : tmpl)
+        if (a.ulValueLen != CK_UNAVAILABLE_INFORMATION) {
+          out[a.type].resize(a.ulValueLen);
+          present.push_back({a.type, out[a.type].data(), a.ulValueLen});
+        }
+      if (!present.empty() &&
+          timed("C_GetAttributeValue", [&] { return f_->C_GetAttributeValue(h, o, present.data(), present.size()); }) != CKR_OK)
+        batch = false;
+      for (const auto& a : present)
+        if (batch && a.ulValueLen != CK_UNAVAILABLE_INFORMATION) out[a.type].resize(a.ulValueLen);
+    }
+    if (batch) return out;
+    out.clear();
+    for (CK_ATTRIBUTE_TYPE t : types)
+      if (auto v = attribute(h, o, t)) out[t] = std::move(*v);
     return out;
-  }
-  std::optional<bool> bool_attribute(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) {
-    auto v = attribute(h, o, type);
-    if (!v || v->size() != 1) return std::nullopt;
-    return (*v)[0] != 0;
   }
 
   json describe(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_OBJECT_CLASS cls) {
+    std::vector<CK_ATTRIBUTE_TYPE> wanted = {CKA_ID, CKA_LABEL};
+    if (cls == CKO_CERTIFICATE) wanted.push_back(CKA_VALUE);
+    else wanted.insert(wanted.end(), {CKA_KEY_TYPE, CKA_MODULUS});
+    if (cls == CKO_PRIVATE_KEY) wanted.insert(wanted.end(), {CKA_SIGN, CKA_DECRYPT, CKA_SENSITIVE, CKA_EXTRACTABLE});
+    auto a = attributes(h, o, wanted);
+    auto flag = [&a](CK_ATTRIBUTE_TYPE t) -> std::optional<bool> {
+      auto it = a.find(t);
+      if (it == a.end() || it->second.size() != sizeof(CK_BBOOL)) return std::nullopt;
+      return it->second[0] != 0;
+    };
     json d = json::object();
-    if (auto id = attribute(h, o, CKA_ID)) d["id"] = wire::hex_encode(*id);
-    if (auto label = attribute(h, o, CKA_LABEL)) d["label"] = std::string(label->begin(), label->end());
+    if (a.count(CKA_ID)) d["id"] = wire::hex_encode(a[CKA_ID]);
+    if (a.count(CKA_LABEL)) d["label"] = std::string(a[CKA_LABEL].begin(), a[CKA_LABEL].end());
     if (cls == CKO_CERTIFICATE) {
-      if (auto der = attribute(h, o, CKA_VALUE)) d["der_base64"] = wire::base64_encode(*der);
+      if (a.count(CKA_VALUE)) d["der_base64"] = wire::base64_encode(a[CKA_VALUE]);
       return d;
     }
-    if (auto kt = ulong_attribute(h, o, CKA_KEY_TYPE)) d["key_type"] = *kt == CKK_RSA ? "RSA" : *kt == CKK_EC ? "EC" : "other";
-    if (cls == CKO_PRIVATE_KEY) {
-      if (auto b = bool_attribute(h, o, CKA_SIGN)) d["sign"] = *b;
-      if (auto b = bool_attribute(h, o, CKA_DECRYPT)) d["decrypt"] = *b;
-      if (auto b = bool_attribute(h, o, CKA_SENSITIVE)) d["sensitive"] = *b;
-      if (auto b = bool_attribute(h, o, CKA_EXTRACTABLE)) d["extractable"] = *b;
+    if (a.count(CKA_KEY_TYPE) && a[CKA_KEY_TYPE].size() == sizeof(CK_KEY_TYPE)) {
+      CK_KEY_TYPE kt;
+      std::memcpy(&kt, a[CKA_KEY_TYPE].data(), sizeof kt);
+      d["key_type"] = kt == CKK_RSA ? "RSA" : kt == CKK_EC ? "EC" : "other";
     }
-    if (auto m = attribute(h, o, CKA_MODULUS)) {
+    if (cls == CKO_PRIVATE_KEY) {
+      for (const auto& [t, name] : {std::pair{CKA_SIGN, "sign"}, std::pair{CKA_DECRYPT, "decrypt"},
+                                    std::pair{CKA_SENSITIVE, "sensitive"}, std::pair{CKA_EXTRACTABLE, "extractable"}})
+        if (auto b = flag(t)) d[name] = *b;
+    }
+    if (a.count(CKA_MODULUS)) {
+      const auto& m = a[CKA_MODULUS];
       size_t lead = 0;
-      while (lead < m->size() && (*m)[lead] == 0) ++lead;
-      d["modulus_bits"] = (m->size() - lead) * 8;
+      while (lead < m.size() && m[lead] == 0) ++lead;
+      d["modulus_bits"] = (m.size() - lead) * 8;
     }
     return d;
   }

@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(FaultList, ParsesModesFunctionsAndCardQualifier) {
+TEST(CardsimFaultList, ParsesModesFunctionsAndCardQualifier) {
     std::vector<Fault> faults;
     ASSERT_FALSE(parse_faults("crash:C_Login, hang:C_Sign,removed:C_Sign:card:business", faults));
     ASSERT_EQ(faults.size(), 3u);
@@ -32,14 +32,14 @@ TEST(FaultList, ParsesModesFunctionsAndCardQualifier) {
     EXPECT_EQ(faults[2].card, "business");
 }
 
-TEST(FaultList, EmptyTextMeansNoFaults) {
+TEST(CardsimFaultList, EmptyTextMeansNoFaults) {
     std::vector<Fault> faults;
     EXPECT_FALSE(parse_faults("", faults));
     EXPECT_FALSE(parse_faults(" , ", faults));
     EXPECT_TRUE(faults.empty());
 }
 
-TEST(FaultList, RejectsTyposInsteadOfTestingNothing) {
+TEST(CardsimFaultList, RejectsTyposInsteadOfTestingNothing) {
     std::vector<Fault> faults;
     EXPECT_TRUE(parse_faults("crash:C_Sing", faults));
     EXPECT_TRUE(parse_faults("boom:C_Sign", faults));
@@ -48,13 +48,13 @@ TEST(FaultList, RejectsTyposInsteadOfTestingNothing) {
     EXPECT_TRUE(faults.empty());
 }
 
-TEST(FaultList, KnowsEveryV240FunctionName) {
+TEST(CardsimFaultList, KnowsEveryV240FunctionName) {
     EXPECT_TRUE(is_pkcs11_function_name("C_WaitForSlotEvent"));
     EXPECT_TRUE(is_pkcs11_function_name("C_GetFunctionList"));
     EXPECT_FALSE(is_pkcs11_function_name("C_GetInterface"));  // v3.0
 }
 
-class PinCounterTest : public ::testing::Test {
+class CardsimPinCounter : public ::testing::Test {
 protected:
     void SetUp() override {
         char tmpl[] = "/tmp/cardsim-unit.XXXXXX";
@@ -65,14 +65,14 @@ protected:
     fs::path dir_;
 };
 
-TEST_F(PinCounterTest, MissingFileIsAFreshCard) {
+TEST_F(CardsimPinCounter, MissingFileIsAFreshCard) {
     const auto s = PinCounter(dir_.string(), "citizen").read();
     ASSERT_TRUE(s);
     EXPECT_EQ(s->tries_left, 3);
     EXPECT_EQ(s->logins, 0);
 }
 
-TEST_F(PinCounterTest, UpdatePersistsForTheNextReader) {
+TEST_F(CardsimPinCounter, UpdatePersistsForTheNextReader) {
     PinCounter c(dir_.string(), "citizen");
     ASSERT_TRUE(c.update([](PinState& s) {
         s.tries_left = 1;
@@ -82,10 +82,10 @@ TEST_F(PinCounterTest, UpdatePersistsForTheNextReader) {
     ASSERT_TRUE(s);
     EXPECT_EQ(s->tries_left, 1);
     EXPECT_EQ(s->logins, 1);
-    EXPECT_FALSE(PinCounter(dir_.string(), "business").read()->tries_left != 3);
+    EXPECT_EQ(PinCounter(dir_.string(), "business").read()->tries_left, 3);  // per card
 }
 
-TEST_F(PinCounterTest, MalformedFileIsAnError) {
+TEST_F(CardsimPinCounter, MalformedFileIsAnError) {
     for (const char* text : {"nope", R"({"tries_left": 7})", R"({"tries_left": "3"})", "[]"}) {
         std::ofstream(dir_ / "citizen.json") << text;
         PinCounter c(dir_.string(), "citizen");
@@ -94,7 +94,7 @@ TEST_F(PinCounterTest, MalformedFileIsAnError) {
     }
 }
 
-TEST_F(PinCounterTest, ConcurrentProcessesDoNotLoseUpdates) {
+TEST_F(CardsimPinCounter, ConcurrentProcessesDoNotLoseUpdates) {
     constexpr int kProcs = 4, kEach = 25;
     std::vector<pid_t> kids;
     for (int p = 0; p < kProcs; ++p) {
@@ -117,7 +117,7 @@ TEST_F(PinCounterTest, ConcurrentProcessesDoNotLoseUpdates) {
         EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 }
 
-TEST(ReaderPresence, NoPcscServiceMeansNoCard) {
+TEST(CardsimReaderPresence, NoPcscServiceMeansNoCard) {
     // Pointing the client at a socket nobody listens on is how "no pcscd" looks.
     ::setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm", 1);
     const auto p = query_presence({"Some Reader 00 00"});

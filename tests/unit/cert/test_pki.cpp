@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include <httplib.h>
@@ -328,7 +329,17 @@ OcspResponder::OcspResponder(const fs::path& dir, int port, const Issued& ca, co
   posix_spawn_file_actions_destroy(&fa);
   must(rc == 0, "spawn openssl ocsp");
   pid_ = pid;
-  must(wait_for_port(port_, 5000), "openssl ocsp did not start listening");
+  // Not a connect() probe: `openssl ocsp` serves one connection at a time and hangs on a
+  // probe that closes without a request. Its log says when it listens.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool listening = false;
+  while (!listening && std::chrono::steady_clock::now() < deadline) {
+    std::ifstream log(log_path);
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    listening = text.find("waiting for OCSP client connections") != std::string::npos;
+    if (!listening) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  must(listening, "openssl ocsp did not start listening");
 }
 
 OcspResponder::~OcspResponder() {

@@ -168,7 +168,7 @@ TEST(Text, MixedScriptsRefusedWithTheCharacterNamed) {
 }
 
 TEST(Text, TooLongCountsCharactersNotBytes) {
-  EXPECT_TRUE(normalise_text(std::string(10 * 3, '\0').replace(0, 30, "王王王王王王王王王王"), 10).ok());
+  EXPECT_TRUE(normalise_text("王王王王王王王王王王", 10).ok());
   const auto n = normalise_text("王王王王王王王王王王王", 10);
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.problem->code, "FORM-TEXT-TOO-LONG");

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""cli_test.py SCENARIO --certwiz BIN --schema SCHEMA --golden DIR --work DIR
+
+Runs build/bin/certwiz the way a user or a script would and asserts the documented
+exit codes (docs/cli.md), that `--json -` writes the JSON alone, where the report
+files go, that a PIN given on stdin reaches no output, and `report show`."""
+import argparse
+import getpass
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import zipfile
+
+sys.dont_write_bytecode = True  # keep the source tree clean of __pycache__
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jsonschema  # noqa: E402
+from validate_schema import problems  # noqa: E402
+
+EXIT_FOR_OVERALL = {"pass": 0, "skipped": 0, "warn": 1, "unknown": 1, "fail": 2}
+PIN = "135790"
+
+
+class Scenario:
+    def __init__(self, args):
+        self.certwiz = args.certwiz
+        self.golden = args.golden
+        self.work = args.work
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
+        with open(args.schema, encoding="utf-8") as f:
+            self.validator = jsonschema.Draft202012Validator(json.load(f))
+        self.failures = []
+        self.checks = 0
+
+    def run(self, *argv, stdin=None, new_session=False, timeout=150):
+        p = subprocess.run([self.certwiz, *argv], input=stdin, capture_output=True, timeout=timeout,
+                           start_new_session=new_session, cwd=self.work)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+    def expect(self, ok, what):
+        self.checks += 1
+        if not ok:
+            self.failures.append(what)
+            print(f"FAIL {what}")
+        else:
+            print(f"ok   {what}")
+
+    def path(self, name):
+        return os.path.join(self.work, name)
+
+    def validate(self, report, what):
+        errs = problems(self.validator, report)
+        self.expect(not errs, f"{what} validates against the schema {errs[:3]}")
+
+
+def personal_strings():
+    """The running user's and host's names, when they name someone."""
+    out = []
+    user = getpass.getuser()
+    if user not in ("root", "user") and len(user) >= 3:
+        out.append(user)
+    host = socket.gethostname()
+    if host not in ("localhost",) and len(host) >= 3:
+        out.append(host)
+    return out
+
+
+def usage_errors(s):
+    for argv, why, stdin, new_session in [
+        ([], "no subcommand", None, False),
+        (["diagnose", "--bogus"], "unknown flag", None, False),
+        (["diagnose", "--lang", "fr"], "unsupported language", None, False),
+        (["diagnose", "--pin", PIN], "a PIN as an argument is refused", None, False),
+        (["diagnose", "--json", "/nonexistent-dir/r.json"], "report folder that does not exist", None, False),
+        (["diagnose", "--html", "-"], "HTML to standard output", None, False),
+        (["diagnose", "--pin-stdin", "--ask-pin"], "two PIN sources", None, False),
+        (["diagnose", "--pin-stdin"], "empty standard input for --pin-stdin", b"", False),
+        (["diagnose", "--ask-pin"], "--ask-pin without a terminal", None, True),
+        (["report"], "report without show", None, False),
+        (["report", "show"], "report show without FILE", None, False),
+    ]:
+        rc, out, err = s.run(*argv, stdin=stdin if stdin is not None else b"", new_session=new_session)
+        s.expect(rc == 3, f"{why}: exit {rc} == 3")
+    rc, _, err = s.run("diagnose", "--json", "/nonexistent-dir/r.json", "--lang", "en")
+    s.expect("REPORT-WRITE-FAILED" in err and "/nonexistent-dir" in err, "a bad report path is named with its code")
+    rc, out, _ = s.run("--help")
+    s.expect(rc == 0 and "diagnose" in out and "report" in out, "--help exits 0 and lists the subcommands")
+
+
+def json_stdout(s):
+    rc, out, err = s.run("diagnose", "--json", "-", "--lang", "en")
+    try:
+        report = json.loads(out)
+    except json.JSONDecodeError as e:
+        s.expect(False, f"stdout is one JSON document and nothing else ({e}); stdout starts {out[:80]!r}")
+        return
+    s.expect(True, "stdout is one JSON document and nothing else")
+    s.validate(report, "diagnose --json -")
+    s.expect(rc == EXIT_FOR_OVERALL[report["overall"]], f"exit {rc} matches overall {report['overall']}")
+    s.expect(report["redacted"] is True, "redacted by default")
+    s.expect(report["lang"] == "en", "--lang en is recorded")
+    for p in personal_strings():
+        s.expect(p not in out, f"the local name {p!r} is redacted")
+    env = report["environment"]
+    s.expect(env.get("hostname") == "[host]", "hostname replaced")
+    s.expect(env.get("pin_supplied") is False, "no PIN supplied")
+
+
+def report_files(s):
+    rc, out, err = s.run("diagnose", "--json", "a.json", "--html", "a.html", "--bundle", "a.zip", "--lang", "en")
+    for kind, name in [("JSON report: ", "a.json"), ("HTML report: ", "a.html"), ("Report bundle (for the helpdesk): ", "a.zip")]:
+        s.expect(kind + name in out, f"prints where {name} went")
+        s.expect(os.path.getsize(s.path(name)) > 0 if os.path.exists(s.path(name)) else False, f"{name} written")
+    if not os.path.exists(s.path("a.zip")):
+        return
+    with open(s.path("a.json"), encoding="utf-8") as f:
+        report = json.load(f)
+    s.validate(report, "a.json")
+    s.expect(rc == EXIT_FOR_OVERALL[report["overall"]], f"exit {rc} matches overall {report['overall']}")
+    with zipfile.ZipFile(s.path("a.zip")) as z:
+        names = sorted(z.namelist())
+        s.expect(names == ["certwiz.log", "report.html", "report.json"], f"bundle holds {names}")
+        s.expect(z.read("report.json") == open(s.path("a.json"), "rb").read(), "bundle's JSON equals --json's")
+        html = z.read("report.html").decode("utf-8")
+        s.expect(html.startswith("<!DOCTYPE html>") and "badge redacted" in html, "bundle's HTML is redacted")
+        everything = b"".join(z.read(n) for n in z.namelist()).decode("utf-8", "replace")
+        for p in personal_strings():
+            s.expect(p not in everything, f"the local name {p!r} is in no file of the bundle")
+    for stale in ("a.json.part", "a.zip.part", "a.html.part"):
+        s.expect(not os.path.exists(s.path(stale)), f"no {stale} left behind")
+
+    rc, out, err = s.run("diagnose", "--json", "b.json", "--html", "b.html", "--no-redact", "--lang", "en")
+    with open(s.path("b.json"), encoding="utf-8") as f:
+        b = json.load(f)
+    s.validate(b, "b.json")
+    s.expect(b["redacted"] is False, "--no-redact is recorded as redacted: false")
+    s.expect("personal data" in err, "--no-redact warns on stderr")
+    s.expect("badge unredacted" in open(s.path("b.html"), encoding="utf-8").read(), "--no-redact is visible in the HTML")
+
+    rc, out, _ = s.run("diagnose", "--lang", "zh_TW")
+    s.expect(("結果" in out or "沒有執行任何檢查" in out) and rc in (0, 1, 2), "human output in Chinese with a summary")
+
+
+def pin_stdin(s):
+    rc, out, err = s.run("diagnose", "--pin-stdin", "--json", "-", "--bundle", "p.zip", stdin=(PIN + "\n").encode())
+    s.expect(rc in (0, 1, 2), f"runs with a PIN from stdin (exit {rc})")
+    s.expect(PIN not in out and PIN not in err, "the PIN is in neither stdout nor stderr")
+    report = json.loads(out)
+    s.expect(report["environment"].get("pin_supplied") is True, "pin_supplied recorded")
+    with zipfile.ZipFile(s.path("p.zip")) as z:
+        for n in z.namelist():
+            s.expect(PIN.encode() not in z.read(n), f"the PIN is not in {n}")
+
+
+def report_show(s):
+    golden = os.path.join(s.golden, "report.zh_TW.json")
+    rc, out, err = s.run("report", "show", golden, "--lang", "en")
+    s.expect(rc == 2, f"show of a report with failures exits 2 (got {rc}; {err.strip()[:200]})")
+    s.expect("Certificate chain" in out and "Next step:" in out and "certwiz setup" in out,
+             "show prints the checks and the next step")
+    rc, out, _ = s.run("report", "show", golden, "--lang", "zh_TW")
+    s.expect(rc == 2 and "下一步" in out and "憑證鏈" in out, "show speaks Chinese")
+
+    rc, _, _ = s.run("diagnose", "--bundle", "run.zip")
+    rc2, out, err = s.run("report", "show", "run.zip", "--lang", "en")
+    s.expect(rc2 == rc, f"show of a fresh bundle exits as the run did ({rc2} == {rc})")
+    s.expect("CertWiz report" in out, "show names the report")
+
+    with open(s.path("garbage.json"), "w") as f:
+        f.write("{ not json")
+    with open(golden, encoding="utf-8") as f:
+        newer = json.load(f)
+    newer["schema_version"] = 2
+    with open(s.path("newer.json"), "w") as f:
+        json.dump(newer, f)
+    with open(s.path("fake.zip"), "wb") as f:
+        f.write(b"PK\x03\x04 not a zip")
+    for name, code in [("garbage.json", "REPORT-FILE-INVALID"), ("newer.json", "REPORT-VERSION-UNSUPPORTED"),
+                       ("fake.zip", "REPORT-FILE-INVALID"), ("missing.json", "REPORT-FILE-INVALID")]:
+        rc, out, err = s.run("report", "show", s.path(name), "--lang", "en")
+        s.expect(rc == 3, f"show {name}: exit {rc} == 3")
+        s.expect(code in err and name in err, f"show {name}: stderr names {code} and the file")
+        s.expect("What to do:" in err, f"show {name}: stderr says what to do")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("scenario")
+    ap.add_argument("--certwiz", required=True)
+    ap.add_argument("--schema", required=True)
+    ap.add_argument("--golden", required=True)
+    ap.add_argument("--work", required=True)
+    args = ap.parse_args()
+    s = Scenario(args)
+    globals()[args.scenario](s)
+    print(f"{s.checks - len(s.failures)} passed, {len(s.failures)} failed")
+    return 1 if s.failures or s.checks == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
