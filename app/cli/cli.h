@@ -43,5 +43,7 @@ void register_apply(CLI::App& app, Runner& run);
 void register_report(CLI::App& app, Runner& run);
 void register_watch(CLI::App& app, Runner& run);
 void register_install(CLI::App& app, Runner& run);  // install-hicos, uninstall-hicos
+void register_bind(CLI::App& app, Runner& run);        // cmd_bind.cpp
+void register_login_test(CLI::App& app, Runner& run);  // cmd_login_test.cpp
 
 }  // namespace certwiz::cli

@@ -1,5 +1,6 @@
 // certwiz apply: checks an account application form (網路帳號密碼申請書) from a JSON
 // file, prints every problem, and prints the form to PDF when it is valid.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "checks/form/form_json.h"
 #include "checks/form/form_pdf.h"
 #include "checks/form/submit.h"
+#include "checks/site/client.h"
 
 namespace certwiz::cli {
 
@@ -20,6 +22,8 @@ struct ApplyFlags {
   std::string lang;
   std::string site;
   bool submit = false;
+  bool load = false;
+  std::vector<std::string> trust;
 };
 
 Lang output_lang(const std::string& flag) {
@@ -36,10 +40,16 @@ void print_error(const Error& e, Lang lang) {
 
 }  // namespace
 
-// The site client provides this once it can submit (checks/site); until then there
-// is none and --submit says so.
-std::unique_ptr<form::ApplicationSubmitter> make_application_submitter(const std::string& /*site_profile*/) {
-  return nullptr;
+// The site client (checks/site) over the profile given with --site, else the lab's
+// CERTWIZ_LAB_SITE_PROFILE, else the default profile. Null (FORM-SUBMIT-NO-SITE) when
+// the profile cannot be read.
+std::unique_ptr<form::ApplicationSubmitter> make_application_submitter(const std::string& site_profile,
+                                                                      const std::vector<std::string>& trust = {}) {
+  auto profile = site::load_client_profile(site_profile);
+  if (!profile) return nullptr;
+  site::SiteClientOptions o;
+  o.extra_ca_files = trust;
+  return std::make_unique<site::SiteApplicationSubmitter>(std::make_unique<site::SiteClient>(*profile, o));
 }
 
 void register_apply(CLI::App& app, Runner& run) {
@@ -50,6 +60,8 @@ void register_apply(CLI::App& app, Runner& run) {
   cmd->add_option("--lang", f.lang, "Language of the messages: zh_TW or en (default: from LANG)");
   cmd->add_option("--site", f.site, "Site profile JSON (default: assets/sites/default.json)");
   cmd->add_flag("--submit", f.submit, "Send the application to the site (needs a site profile that supports it)");
+  cmd->add_flag("--load", f.load, "載入: fill the company name, owner and registered address from the site's registry (empty fields only)");
+  cmd->add_option("--trust", f.trust, "Extra CA certificate (PEM) for the site's TLS certificate, e.g. a test root; may repeat");
   cmd->callback([&run] {
     run = [] {
       const Lang lang = output_lang(f.lang);
@@ -60,7 +72,37 @@ void register_apply(CLI::App& app, Runner& run) {
         return static_cast<int>(kFailures);
       }
       // The password in the file is the user's own; it is read into a Secret and never echoed.
-      const form::CheckedForm checked = form::check_form_file(f.form, *rules);
+      form::CheckedForm checked = form::check_form_file(f.form, *rules);
+      if (f.load && checked.file.parsed) {
+        // 載入: ask the site's registry, fill what the user left empty, check again.
+        auto profile = site::load_client_profile(f.site);
+        if (!profile) {
+          print_error(profile.error(), lang);
+          return static_cast<int>(kFailures);
+        }
+        site::SiteClientOptions o;
+        o.extra_ca_files = f.trust;
+        site::SiteClient client(*profile, o);
+        site::SiteCompanyLookup lookup(client);
+        auto loaded = form::load_company(checked.file.form, lookup, *rules->postal);
+        if (!loaded) {
+          print_error(loaded.error(), lang);
+          return static_cast<int>(kFailures);
+        }
+        for (const auto& key : loaded->filled)
+          std::printf(zh ? "載入：%s 已由公司登記資料填入\n" : "Loaded: %s filled from the company registry\n", key.c_str());
+        for (const auto& key : loaded->kept)
+          std::printf(zh ? "載入：%s 保留您輸入的內容（與登記資料不同）\n" : "Loaded: %s kept as you typed it (the registry differs)\n",
+                      key.c_str());
+        checked.validation = form::validate(checked.file.form, *rules);
+        checked.errors = checked.file.errors;
+        for (const auto& e : checked.validation.errors) {
+          const bool already = std::any_of(checked.file.errors.begin(), checked.file.errors.end(), [&](const form::FieldError& r) {
+            return !r.field.empty() && (e.field == r.field || e.field.starts_with(r.field + "."));
+          });
+          if (!already) checked.errors.push_back(e);
+        }
+      }
       for (const auto& w : checked.validation.warnings)
         std::printf("! %-22s %-28s %s\n", w.field.c_str(), w.code.c_str(), w.message.in(lang).c_str());
       if (!checked.ok()) {
@@ -90,9 +132,9 @@ void register_apply(CLI::App& app, Runner& run) {
                     f.pdf.c_str());
       }
       if (f.submit) {
-        auto submitter = make_application_submitter(f.site);
+        auto submitter = make_application_submitter(f.site, f.trust);
         if (!submitter) {
-          print_error(Error{"FORM-SUBMIT-NO-SITE", "no site client is available to submit the application yet"}, lang);
+          print_error(Error{"FORM-SUBMIT-NO-SITE", "the site profile cannot be read"}, lang);
           return static_cast<int>(kUsage);
         }
         auto receipt = submitter->submit(checked.validation.values, checked.file.form.password, f.pdf);

@@ -40,6 +40,8 @@ bool make_run_options(const CommonOptions& o, RunOptions& out, bool wants_pin) {
   if (out.pkcs11_module.empty())
     if (const char* m = std::getenv("CERTWIZ_PKCS11_MODULE")) out.pkcs11_module = m;
   out.site_profile = o.site;
+  // Where the local signing component listens (tests and unusual set-ups).
+  if (const char* u = std::getenv("CERTWIZ_LOCALSIGN_URL"); u && *u) out.local_sign_url = u;
   out.extra_trust_anchors = o.trust;
   out.confirm_final_try = o.confirm_final_try;
   if (!wants_pin && (o.pin_stdin || o.ask_pin)) {

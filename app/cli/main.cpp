@@ -14,6 +14,14 @@ int main(int argc, char** argv) {
   CLI::App app{"CertWiz 憑證登入設定精靈 — smart-card login setup and diagnostics", "certwiz"};
   app.set_version_flag("--version", std::string("certwiz ") + CERTWIZ_VERSION);
   app.require_subcommand(1);
+  // CLI11 echoes unexpected arguments; one of them may be a PIN typed as an option
+  // ("--pin 123456"), so those are never repeated back.
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) -> std::string {
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
+      return "certwiz: unexpected arguments (not repeated here: they may hold a PIN or password). "
+             "Run the command with --help.\n";
+    return CLI::FailureMessage::simple(a, e);
+  });
   Runner run;
   register_diagnose(app, run);
   register_codes(app, run);
@@ -22,6 +30,8 @@ int main(int argc, char** argv) {
   register_apply(app, run);
   register_watch(app, run);
   register_install(app, run);
+  register_bind(app, run);
+  register_login_test(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,6 +11,13 @@
 namespace certwiz {
 namespace {
 
+CheckResult cancelled_result() {
+  auto r = CheckResult::failure("ENGINE-CANCELLED", {"已取消", "Cancelled"});
+  r.status = Status::skipped;
+  return r;
+}
+
+
 using Clock = std::chrono::steady_clock;
 
 enum class State { pending, running, done };
@@ -114,6 +121,9 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, RunnerOpti
       if (state[i] == State::running && shared->finished[i]) {
         CheckResult r = std::move(*shared->finished[i]);
         shared->finished[i].reset();
+        // A check that returns after a cancellation may have stopped halfway (its wait
+        // was cut short): its answer is not trusted.
+        if (options.cancel.cancelled()) r = cancelled_result();
         lk.unlock();
         finish(i, std::move(r), now);
         lk.lock();
@@ -123,8 +133,7 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, RunnerOpti
     for (size_t i = 0; i < n; ++i) {
       if (state[i] == State::done) continue;
       if (options.cancel.cancelled()) {
-        auto r = CheckResult::failure("ENGINE-CANCELLED", {"已取消", "Cancelled"});
-        r.status = Status::skipped;
+        auto r = cancelled_result();
         lk.unlock();
         finish(i, std::move(r), now);
         lk.lock();

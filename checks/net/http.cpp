@@ -35,12 +35,16 @@ size_t on_body(char* p, size_t size, size_t n, void* user) {
 size_t on_header(char* p, size_t size, size_t n, void* user) {
   auto* resp = static_cast<HttpResponse*>(user);
   std::string_view line(p, size * n);
+  // A new status line starts another answer (proxy CONNECT, 100-continue): only the
+  // final answer's cookies count.
+  if (line.starts_with("HTTP/")) resp->set_cookies.clear();
   if (auto colon = line.find(':'); colon != std::string_view::npos) {
     std::string name(line.substr(0, colon));
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+    if (name == "set-cookie") resp->set_cookies.emplace_back(value);
     resp->headers[name] = std::string(value);
   }
   return size * n;
@@ -112,7 +116,12 @@ HttpResponse http_request(const HttpRequest& req) {
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (!req.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, req.ca_file.c_str());
+  if (!req.ca_pem.empty()) {
+    curl_blob blob{const_cast<char*>(req.ca_pem.data()), req.ca_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
+  } else if (!req.ca_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, req.ca_file.c_str());
+  }
   if (req.proxy == "direct") curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   else if (!req.proxy.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, req.proxy.c_str());
   if (!req.cookie_file.empty()) {

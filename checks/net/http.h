@@ -23,6 +23,8 @@ struct HttpRequest {
   std::string proxy;
   // Extra CA bundle (PEM) for TLS verification; verification is never turned off.
   std::string ca_file;
+  // The same as PEM text (not copied: must outlive the call); used when non-empty.
+  std::string_view ca_pem;
   // Cookie jar (read and written) for a site session.
   std::string cookie_file;
   size_t max_body = 16 * 1024 * 1024;
@@ -38,6 +40,7 @@ struct HttpResponse {
   std::string error;       // curl's message when failure != none
   long status = 0;
   std::map<std::string, std::string> headers;  // lower-case names, last value wins
+  std::vector<std::string> set_cookies;        // every Set-Cookie value of the final answer, in order
   std::string body;
   double total_ms = 0;
   std::string primary_ip;  // the address actually connected to

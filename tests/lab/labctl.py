@@ -198,7 +198,11 @@ def cmd_configs(state, build, identities_file):
         ("CERTWIZ_LAB_CRL_BASE_URL", f"http://{topo.HOST}:{topo.CRL_HTTP_PORT}/"),
         ("CERTWIZ_LAB_LOCALSIGN_URL", f"http://{topo.HOST}:{topo.LOCALSIGN_PORT}"),
         ("CERTWIZ_LAB_SITE_URL", f"https://{topo.HOST}:{topo.SITE_PORT}"),
+        ("CERTWIZ_LAB_SITE_PROFILE", os.path.join(state, "site-profile.json")),
+        ("CERTWIZ_LAB_SITE_DB", os.path.join(state, "site", "site.db")),
+        ("CERTWIZ_LAB_TLS_CA", os.path.join(pki, "tls", "ca.pem")),
     ]
+    _write_site_profile(state, pki)
     for ca in topo.ISSUING_CAS:
         var = ca.upper().replace("-", "_")
         env.append((f"CERTWIZ_LAB_OCSP_URL_{var}", topo.ocsp_url(ca)))
@@ -207,6 +211,23 @@ def cmd_configs(state, build, identities_file):
         for k, v in env:
             f.write(f"export {k}={_shell_quote(v)}\n")
     return 0
+
+
+def _write_site_profile(state, pki):
+    """The lab site as a site profile (same format as assets/sites/default.json)."""
+    with open(os.path.join(HERE, "..", "..", "assets", "sites", "default.json"), encoding="utf-8") as f:
+        profile = json.load(f)
+    profile.update({
+        "name": "lab",
+        "title": "CertWiz Lab reference site (certwiz-site)",
+        "base_url": f"https://{topo.HOST}:{topo.SITE_PORT}",
+        "tls_ca_files": [os.path.join(pki, "tls", "ca.pem")],
+        "login_trust_anchors": [os.path.join(pki, ca, "ca.pem") for ca in ("root", *topo.ISSUING_CAS)
+                                if os.path.isdir(os.path.join(pki, ca)) and ca != "unknown-ca"],
+        "trusted_domain": topo.HOST,
+        "unverified": [],
+    })
+    _write_json(os.path.join(state, "site-profile.json"), profile)
 
 
 def _write_json(path, doc):

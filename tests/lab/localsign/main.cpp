@@ -107,7 +107,7 @@ class Server {
         for (const auto& c : t.value("certificates", Json::array())) {
           Json entry{{"label", c.value("label", std::string())},
                      {"usage", c.value("label", std::string()) == "SIGN" ? "digitalSignature" : "keyEncipherment"}};
-          if (auto der = base64_decode(c.value("der_base64", std::string()))) {
+          if (auto der = certwiz::pkcs11::wire::base64_decode(c.value("der_base64", std::string()))) {
             const unsigned char* p = der->data();
             if (X509* x = d2i_X509(nullptr, &p, static_cast<long>(der->size()))) {
               entry["subjectDN"] = name_of(X509_get_subject_name(x));
@@ -153,8 +153,21 @@ class Server {
     std::string origin = req.get_header_value("Origin");
     if (origin.empty()) origin = req.get_header_value("Referer");
     if (origin.empty()) return false;  // the component answers pages of trusted sites only
+    reload_whitelist_if_changed();  // the real component rereads its whiteList.txt too; tests edit it
     std::lock_guard g(wl_m_);
     return whitelist_.count(host_of(origin)) > 0;
+  }
+
+  void reload_whitelist_if_changed() {
+    std::error_code ec;
+    const auto t = std::filesystem::last_write_time(cfg_.whitelist, ec);
+    if (ec) return;
+    {
+      std::lock_guard g(wl_m_);
+      if (t == wl_time_) return;
+      wl_time_ = t;
+    }
+    load_whitelist();
   }
 
   Json sign(const httplib::Request& req) {
@@ -244,8 +257,8 @@ class Server {
       out["ret_code"] = kSignError;
       return out;
     }
-    out["signature"] = base64_encode(*cms);
-    out["certb64"] = base64_encode(*cert);
+    out["signature"] = certwiz::pkcs11::wire::base64_encode(*cms);
+    out["certb64"] = certwiz::pkcs11::wire::base64_encode(*cert);
     out["cardSN"] = token->value("serial", std::string());
     return out;
   }
@@ -272,6 +285,7 @@ class Server {
   std::shared_ptr<ModuleHost> host_;
   std::mutex wl_m_;
   std::set<std::string> whitelist_;
+  std::filesystem::file_time_type wl_time_{};
 };
 
 }  // namespace

@@ -8,6 +8,7 @@ Layout of OUT_DIR (see tests/lab/README.md):
     crl/             <ca>.crl (DER), <ca>.crl.pem, <ca>.crt (DER, for AIA caIssuers)
     cards/<card>/    sign.key sign.pem keyx.key keyx.pem sign.pub.pem keyx.pub.pem chain.pem
     trust.pem        the lab root (what a client must trust)
+    tls/             ca.key ca.pem (lab TLS CA), server.key server.pem (127.0.0.1, localhost: certwiz-site)
     manifest.json    what was made (serials, subjects, paths, URLs)
 """
 import concurrent.futures
@@ -151,6 +152,7 @@ class Pki:
         for ca in topo.CAS:
             self.make_crl(ca)
         shutil.copyfile(self.p("root", "ca.pem"), self.p("trust.pem"))
+        self.make_tls()
         with open(self.p("manifest.json"), "w", encoding="utf-8") as f:
             json.dump(self.manifest, f, ensure_ascii=False, indent=2)
             f.write("\n")
@@ -268,6 +270,31 @@ class Pki:
         pem = self.p("crl", f"{ca}.crl.pem")
         self.openssl_ca(ca, "-gencrl", "-crldays", "7", "-out", pem)
         run("crl", "-in", pem, "-outform", "DER", "-out", self.p("crl", f"{ca}.crl"))
+
+    def make_tls(self):
+        """The lab site's HTTPS certificate, from a TLS CA of its own: clients trust it
+        for the site's TLS only, apart from the login PKI. EC P-256 keeps handshakes cheap."""
+        d = self.p("tls")
+        os.makedirs(d, exist_ok=True)
+        for name in ("ca", "server"):
+            run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", os.path.join(d, f"{name}.key"))
+            os.chmod(os.path.join(d, f"{name}.key"), 0o600)
+        with open(os.path.join(d, "server.ext"), "w") as f:
+            f.write("[ext]\nbasicConstraints = critical, CA:FALSE\n"
+                    "keyUsage = critical, digitalSignature\nextendedKeyUsage = serverAuth\n"
+                    "subjectAltName = IP:127.0.0.1, DNS:localhost\n"
+                    "subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n")
+        run("req", "-new", "-x509", "-config", self.p("req.cnf"), "-key", os.path.join(d, "ca.key"),
+            "-subj", "/C=TW/O=CertWiz Lab/CN=CertWiz Lab TLS CA", "-days", "3650", "-sha256",
+            "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", os.path.join(d, "ca.pem"))
+        run("req", "-new", "-config", self.p("req.cnf"), "-key", os.path.join(d, "server.key"),
+            "-subj", "/C=TW/O=CertWiz Lab/CN=127.0.0.1", "-out", os.path.join(d, "server.csr"))
+        run("x509", "-req", "-in", os.path.join(d, "server.csr"), "-CA", os.path.join(d, "ca.pem"),
+            "-CAkey", os.path.join(d, "ca.key"), "-CAcreateserial", "-days", "825", "-sha256",
+            "-extfile", os.path.join(d, "server.ext"), "-extensions", "ext", "-out", os.path.join(d, "server.pem"))
+        self.manifest["tls"] = {"ca": os.path.join(d, "ca.pem"), "server_cert": os.path.join(d, "server.pem"),
+                                "server_key": os.path.join(d, "server.key")}
 
     @staticmethod
     def ski(pem):

@@ -1,0 +1,69 @@
+// Page 1: which card (自然人憑證 / 工商憑證) and what to do (first-time setup or
+// troubleshooting); a helpdesk can open a saved report from here.
+#include <wx/button.h>
+#include <wx/filedlg.h>
+#include <wx/radiobox.h>
+#include <wx/sizer.h>
+#include <wx/stattext.h>
+
+#include "app/gui/i18n.h"
+#include "app/gui/wizard_frame.h"
+
+namespace certwiz::gui {
+namespace {
+
+class WelcomePage : public WizardPage {
+ public:
+  WelcomePage(wxWindow* parent, WizardFrame& frame) : WizardPage(parent, frame, PageId::welcome) {
+    auto* s = new wxBoxSizer(wxVERTICAL);
+    const wxString cards[] = {_("Citizen digital certificate (MOICA)"),
+                              _("Business certificate (MOEACA)")};
+    card_ = new wxRadioBox(this, wxID_ANY, _("Which card will you log in with?"), wxDefaultPosition, wxDefaultSize, 2,
+                           cards, 1, wxRA_SPECIFY_COLS);
+    card_->SetName("welcome_card_kind");
+    s->Add(card_, 0, wxEXPAND | wxBOTTOM, FromDIP(14));
+    const wxString modes[] = {_("First-time setup: check everything step by step and bind the card"),
+                              _("Troubleshoot: run every check at once and show one table of results")};
+    mode_ = new wxRadioBox(this, wxID_ANY, _("What do you want to do?"), wxDefaultPosition, wxDefaultSize, 2, modes, 1,
+                           wxRA_SPECIFY_COLS);
+    mode_->SetName("welcome_mode");
+    s->Add(mode_, 0, wxEXPAND | wxBOTTOM, FromDIP(14));
+    auto* note = new wxStaticText(this, wxID_ANY,
+                                  _("Have the card reader plugged in and the card inserted. Nothing is sent anywhere "
+                                    "until you bind the card or export a report; the PIN goes only to the card."));
+    note->Wrap(FromDIP(700));
+    s->Add(note, 0, wxBOTTOM, FromDIP(14));
+    auto* open = new wxButton(this, wxID_ANY, _("&Open a report file (helpdesk)..."));
+    open->SetName("welcome_open_report");
+    s->Add(open, 0);
+    SetSizer(s);
+
+    card_->Bind(wxEVT_RADIOBOX, [this](wxCommandEvent&) { apply(); });
+    mode_->Bind(wxEVT_RADIOBOX, [this](wxCommandEvent&) { apply(); });
+    open->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+      wxFileDialog dlg(this, _("Open a CertWiz report"), wxString(), wxString(),
+                       _("CertWiz reports (*.zip;*.json)|*.zip;*.json"), wxFD_OPEN | wxFD_FILE_MUST_EXIST);
+      if (dlg.ShowModal() == wxID_OK) frame_.open_report(to_u8(dlg.GetPath()));
+    });
+  }
+  wxString title() const override { return _("Welcome"); }
+  wxString intro() const override {
+    return _("This wizard sets up certificate login for the waste declaration site: card reader, card tool, card, "
+             "account application, binding and a test login.");
+  }
+  void entered() override { apply(); }
+
+ private:
+  void apply() {
+    frame_.state().card = card_->GetSelection() == 1 ? CardChoice::business : CardChoice::citizen;
+    frame_.state().mode = mode_->GetSelection() == 1 ? Mode::troubleshoot : Mode::setup;
+  }
+  wxRadioBox* card_;
+  wxRadioBox* mode_;
+};
+
+}  // namespace
+
+WizardPage* make_welcome_page(wxWindow* parent, WizardFrame& frame) { return new WelcomePage(parent, frame); }
+
+}  // namespace certwiz::gui

@@ -1,0 +1,88 @@
+#include "app/gui/pin_dialog.h"
+
+#include <wx/button.h>
+#include <wx/sizer.h>
+
+#include "app/gui/accessible.h"
+#include "app/gui/i18n.h"
+#include "checks/pkcs11/pin_guard.h"
+
+namespace certwiz::gui {
+
+PinDialogInfo pin_info_for(const Json& tokens_evidence, const std::string& reader, const wxString& holder) {
+  PinDialogInfo info;
+  info.card = holder + wxString::FromUTF8("  —  ") + u8(reader);
+  if (!tokens_evidence.contains("tokens")) return info;
+  for (const auto& t : tokens_evidence["tokens"]) {
+    if (!reader.empty() && t.value("reader", "") != reader) continue;
+    info.tries_left = pkcs11::PinGuard::tries_left(t);
+    info.locked = t.contains("pin") && t["pin"].value("locked", false);
+    info.count_low = t.contains("pin") && t["pin"].value("count_low", false);
+    break;
+  }
+  return info;
+}
+
+PinDialog::PinDialog(wxWindow* parent, const PinDialogInfo& info)
+    : wxDialog(parent, wxID_ANY, _("Card PIN"), wxDefaultPosition, wxDefaultSize, wxDEFAULT_DIALOG_STYLE), info_(info) {
+  SetName("pin_dialog");
+  SetFont(ui_font());
+  auto* top = new wxBoxSizer(wxVERTICAL);
+  auto* card = new wxStaticText(this, wxID_ANY, _("Card: ") + info.card);
+  top->Add(card, 0, wxALL, FromDIP(10));
+
+  wxString tries;
+  if (info.locked) tries = _("The card's PIN is locked. It cannot be tried; unlock it with the card tool (HiCOS) or at a household registration office.");
+  else if (!info.tries_left) tries = _("The card does not say how many tries are left.");
+  else if (*info.tries_left == 1) tries = _("Only 1 try is left: a wrong PIN now locks the card.");
+  else tries = wxString::Format(_("Tries left: %d (the card locks after 3 wrong PINs)."), *info.tries_left);
+  auto* tries_text = new wxStaticText(this, wxID_ANY, tries);
+  tries_text->SetName("pin_tries");
+  tries_text->Wrap(FromDIP(420));
+  if (info.locked || (info.tries_left && *info.tries_left <= 1)) tries_text->SetForegroundColour(wxColour(0xb0, 0x1c, 0x1c));
+  top->Add(tries_text, 0, wxLEFT | wxRIGHT | wxBOTTOM, FromDIP(10));
+
+  if (!info.locked) {
+    auto* label = new wxStaticText(this, wxID_ANY, _("&PIN (6 to 8 letters or digits):"));
+    top->Add(label, 0, wxLEFT | wxRIGHT, FromDIP(10));
+    entry_ = new SecretEntry(this, "pin_entry");
+    set_accessible_name(entry_, _("Card PIN"));
+    entry_->SetMinSize(FromDIP(wxSize(260, -1)));
+    top->Add(entry_, 0, wxALL | wxEXPAND, FromDIP(10));
+    entry_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) { update_ok(); });
+    if (info.tries_left && *info.tries_left == 1) {
+      confirm_ = new wxCheckBox(this, wxID_ANY, _("I am sure of this PIN and accept that the card locks if it is wrong"));
+      confirm_->SetName("pin_confirm_final_try");
+      top->Add(confirm_, 0, wxLEFT | wxRIGHT | wxBOTTOM, FromDIP(10));
+      confirm_->Bind(wxEVT_CHECKBOX, [this](wxCommandEvent&) { update_ok(); });
+    }
+  }
+  auto* buttons = CreateStdDialogButtonSizer(info.locked ? wxCANCEL : (wxOK | wxCANCEL));
+  top->Add(buttons, 0, wxALL | wxEXPAND, FromDIP(10));
+  ok_ = dynamic_cast<wxButton*>(FindWindow(wxID_OK));
+  if (ok_) ok_->SetName("pin_ok");
+  if (auto* cancel = FindWindow(wxID_CANCEL)) cancel->SetName("pin_cancel");
+  SetSizerAndFit(top);
+  update_ok();
+  if (entry_) entry_->SetFocus();
+  CentreOnParent();
+}
+
+PinDialog::~PinDialog() {
+  if (entry_) entry_->wipe();
+}
+
+void PinDialog::update_ok() {
+  if (!ok_) return;
+  const bool typed = entry_ && !entry_->secret().empty();
+  ok_->Enable(typed && (!confirm_ || confirm_->GetValue()));
+}
+
+std::shared_ptr<const Secret> PinDialog::take_pin() {
+  if (!entry_ || entry_->secret().empty()) return nullptr;
+  auto pin = std::make_shared<Secret>(entry_->copy());
+  entry_->wipe();
+  return pin;
+}
+
+}  // namespace certwiz::gui

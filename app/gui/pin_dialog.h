@@ -1,0 +1,45 @@
+#pragma once
+// The PIN dialog: which card, how many tries it has left (from the card's flags, read
+// by the engine before any login), a masked field that writes into a Secret, and at the
+// final try a separate confirmation without which OK stays disabled (PinGuard refuses
+// too). A locked card gets no field at all.
+#include <memory>
+#include <optional>
+
+#include <wx/checkbox.h>
+#include <wx/dialog.h>
+#include <wx/stattext.h>
+
+#include "app/gui/secret_entry.h"
+#include "checks/core/result.h"
+
+namespace certwiz::gui {
+
+struct PinDialogInfo {
+  wxString card;                 // "陳志明 — CertWiz Lab Reader A 00 00"
+  std::optional<int> tries_left; // nullopt: the card does not tell
+  bool locked = false;
+  bool count_low = false;
+};
+
+// The dialog's facts for the card in `reader`, from the evidence of pkcs11.tokens
+// (the engine read the flags without logging in).
+PinDialogInfo pin_info_for(const Json& tokens_evidence, const std::string& reader, const wxString& holder);
+
+class PinDialog : public wxDialog {
+ public:
+  PinDialog(wxWindow* parent, const PinDialogInfo& info);
+  ~PinDialog() override;
+  // After OK: the PIN (moved out; the field is wiped) and whether the final try was confirmed.
+  std::shared_ptr<const Secret> take_pin();
+  bool final_try_confirmed() const { return confirm_ && confirm_->GetValue(); }
+
+ private:
+  void update_ok();
+  PinDialogInfo info_;
+  SecretEntry* entry_ = nullptr;
+  wxCheckBox* confirm_ = nullptr;
+  wxButton* ok_ = nullptr;
+};
+
+}  // namespace certwiz::gui

@@ -1,0 +1,970 @@
+// The wizard under Xvfb against the lab. Scenarios (--scenario):
+//   flow          every page: card detected, component status, PIN entered, self-tests
+//                 pass, form with an error shown then fixed, PDF, submitted, approved
+//                 (site staff), binding succeeds, test login succeeds, report exported;
+//                 a screenshot per page, each checked (not blank, CJK glyphs not boxes).
+//   card-removed  the citizen card pulled out while the environment page is open.
+//   troubleshoot  every check in one table, exported, and the bundle reopened.
+//   close-mid-run the window closed while every check runs: cancelled, closed at once.
+//   pin-final-try two wrong PINs (never retried by the wizard), then at the final try
+//                 OK stays disabled until the lock risk is confirmed; cancelling sends nothing.
+//   install       HiCOS from an HTTPS server on loopback: progress and speed shown, a
+//                 stalled download cancelled (nothing installed), then a real install.
+// --lang en runs a scenario in English; --dpi-scale 1.5 at 150 % (GDK_DPI_SCALE).
+// Exit 0 when the scenario passed; the reason on stderr otherwise.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <thread>
+
+#include <wx/app.h>
+#include <wx/button.h>
+#include <wx/checkbox.h>
+#include <wx/choice.h>
+#include <wx/dialog.h>
+#include <wx/gauge.h>
+#include <wx/listctrl.h>
+#include <wx/radiobox.h>
+#include <wx/stattext.h>
+#include <wx/textctrl.h>
+#include <wx/uiaction.h>
+
+#include "app/gui/accessible.h"
+#include "app/gui/i18n.h"
+#include "checks/form/form.h"
+#include "app/gui/results_view.h"
+#include "app/gui/secret_entry.h"
+#include "app/gui/wizard_frame.h"
+#include "checks/report/bundle.h"
+#include "installer/manifest.h"
+#include "tests/integration/installer/loopback_server.h"
+#include "tests/unit/installer/archive_builder.h"
+#include "checks/report/files.h"
+#include "tests/gui/wizard/gui_harness.h"
+#include "tests/gui/wizard/screenshot_check.h"
+
+using namespace certwiz;
+using namespace certwiz::gui;
+using namespace certwiz::gui::test;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string g_scenario;
+std::string g_out;
+std::string g_lang = "zh_TW";
+int g_rc = 1;
+constexpr const char* kLabPin = "135790";  // the lab cards' published test PIN (tests/lab/README.md)
+constexpr const char* kCitizenReader = "CertWiz Lab Reader A 00 00";
+
+Json lab_identities() {
+  const char* path = std::getenv("CERTWIZ_LAB_IDENTITIES");
+  std::ifstream f(path ? path : "");
+  if (!f) return Json::object();
+  return Json::parse(f, nullptr, false);
+}
+
+// A shell command on its own thread, so the UI thread never waits for it.
+struct Command {
+  std::atomic<bool> done{false};
+  std::atomic<int> rc{-1};
+  std::string output;
+  std::chrono::steady_clock::time_point finished_at;
+  std::thread t;
+  void start(const std::string& cmd) {
+    t = std::thread([this, cmd] {
+      std::string out;
+      if (FILE* p = popen((cmd + " 2>&1").c_str(), "r")) {
+        char buf[512];
+        while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+        rc = pclose(p);
+      }
+      output = out;
+      finished_at = std::chrono::steady_clock::now();
+      done = true;
+    });
+  }
+  ~Command() {
+    if (t.joinable()) t.join();
+  }
+};
+
+class Test {
+ public:
+  WizardFrame* frame = nullptr;
+  Driver* driver = nullptr;
+  std::vector<std::string> notes;
+
+  template <typename T>
+  T* get(const std::string& name) {
+    T* w = find_as<T>(name);
+    if (!w) driver->fail("no window named " + name);
+    return w;
+  }
+  wxString label(const std::string& name) {
+    auto* w = find(name);
+    return w ? w->GetLabel() : wxString();
+  }
+  void press(const std::string& name) {
+    if (auto* w = get<wxWindow>(name)) {
+      if (!w->IsEnabled()) driver->fail(name + " is disabled");
+      click(w);
+    }
+  }
+  // Sets a text field as a paste would (wxEVT_TEXT follows, as from typing).
+  void set_text(const std::string& name, const std::string& value) {
+    if (auto* t = get<wxTextCtrl>(name)) t->SetValue(u8(value));
+  }
+  void set_choice(const std::string& name, const std::string& value) {
+    auto* c = get<wxChoice>(name);
+    if (!c) return;
+    if (!c->SetStringSelection(u8(value))) {
+      driver->fail(name + " has no entry " + value);
+      return;
+    }
+    wxCommandEvent ev(wxEVT_CHOICE, c->GetId());
+    ev.SetEventObject(c);
+    ev.SetInt(c->GetSelection());
+    ev.SetString(c->GetStringSelection());
+    c->ProcessWindowEvent(ev);
+  }
+  std::string cell(const std::string& view, const std::string& id, int column) {
+    auto* v = find_as<ResultsView>(view);
+    if (!v) return {};
+    const long row = v->row_of(id);
+    return row < 0 ? std::string() : to_u8(v->cell(row, column));
+  }
+  bool passed(const std::string& view, const std::string& id) { return cell(view, id, 0).rfind("✔", 0) == 0; }
+  bool settled(const std::string& view, const std::string& id) {
+    const std::string s = cell(view, id, 0);
+    return !s.empty() && s.rfind("…", 0) != 0;
+  }
+  std::string list_cell(const std::string& name, const std::string& first_column, int column) {
+    auto* l = find_as<wxListCtrl>(name);
+    if (!l) return {};
+    for (long i = 0; i < l->GetItemCount(); ++i)
+      if (to_u8(l->GetItemText(i, 0)) == first_column) return to_u8(l->GetItemText(i, column));
+    return {};
+  }
+
+  // Screenshot of the whole window (with any dialog over it), saved and checked.
+  void screenshot(int n, const std::string& key) {
+    frame->Update();
+    const wxImage img = grab(frame, g_out);
+    const std::string path = g_out + "/wizard-" + std::to_string(n) + "-" + key + ".png";
+    if (!img.IsOk() || !img.SaveFile(u8(path), wxBITMAP_TYPE_PNG)) return driver->fail("cannot save " + path);
+    const BlankCheck blank = check_not_blank(img);
+    if (!blank.ok) return driver->fail(path + ": " + blank.why);
+    auto* heading = find("page_heading");
+    const GlyphCheck glyphs = check_glyphs(img, frame, heading);
+    if (!glyphs.ok) return driver->fail(path + ": " + glyphs.why);
+    // Every label on the page must be drawable by the UI font (no boxes anywhere).
+    std::string missing;
+    wxString all;
+    collect_text(frame, all);
+    if (!font_covers(ui_face_name(), all, missing)) return driver->fail(path + ": the UI font lacks " + missing);
+    std::fprintf(stderr, "  screenshot %s: ink %.2f, %zu colours, glyphs %.2f (boxes %.2f)\n", path.c_str(),
+                 blank.ink_fraction, blank.colours, glyphs.corr_real, glyphs.corr_tofu);
+  }
+  // Lets the window repaint (a page just changed) before the screenshot.
+  std::vector<Step> shot(int n, const std::string& key) {
+    auto since = std::make_shared<std::chrono::steady_clock::time_point>();
+    return {{"let page " + key + " repaint",
+             [this, since] {
+               frame->Refresh();
+               *since = std::chrono::steady_clock::now();
+             },
+             [since] { return std::chrono::steady_clock::now() - *since > 600ms; }, 5s},
+            {"screenshot " + std::to_string(n) + " " + key, [this, n, key] { screenshot(n, key); }, {}}};
+  }
+  void collect_text(wxWindow* w, wxString& out) {
+    if (!w->IsShownOnScreen()) return;
+    if (dynamic_cast<wxStaticText*>(w) || dynamic_cast<wxButton*>(w)) out += w->GetLabel();
+    if (auto* l = dynamic_cast<wxListCtrl*>(w))
+      for (long i = 0; i < l->GetItemCount(); ++i)
+        for (int c = 0; c < l->GetColumnCount(); ++c) out += l->GetItemText(i, c);
+    for (auto* child : w->GetChildren()) collect_text(child, out);
+  }
+
+  // The PIN dialog: checks it shows the tries left, types the PIN with real key
+  // presses and presses OK.
+  std::vector<Step> enter_pin(const std::string& opener) {
+    return {
+        {"open the PIN dialog (" + opener + ")", [this, opener] { press(opener); },
+         [] {
+           auto* d = find_as<wxDialog>("pin_dialog");
+           return d && d->IsShown();
+         },
+         10s},
+        {"the dialog says how many tries are left",
+         [this] {
+           const std::string tries = to_u8(label("pin_tries"));
+           if (tries.empty()) driver->fail("no tries-left text");
+           notes.push_back("PIN dialog: " + tries);
+           if (accessible_name(find("pin_entry")) != _("Card PIN")) driver->fail("the PIN field has no accessible name");
+           if (find("pin_ok") && find("pin_ok")->IsEnabled()) driver->fail("OK is enabled before a PIN was typed");
+           press("pin_entry");
+         },
+         {}},
+        {"type the PIN", [] { type_keys(kLabPin); },
+         [this] {
+           auto* e = find_as<SecretEntry>("pin_entry");
+           return e && e->secret().size() == std::string(kLabPin).size();
+         },
+         5s},
+        {"the field shows placeholders only",
+         [this] {
+           auto* e = find_as<SecretEntry>("pin_entry");
+           if (e && e->GetValue().Contains(kLabPin)) driver->fail("the PIN is in the text control");
+         },
+         {}},
+        {"press OK", [this] { press("pin_ok"); }, [] { return find("pin_dialog") == nullptr || !find("pin_dialog")->IsShown(); }, 5s},
+    };
+  }
+
+  void next() { press("nav_next"); }
+  std::function<bool()> on_page(PageId id) {
+    return [this, id] { return frame->current() == id; };
+  }
+};
+
+Test g;
+
+std::vector<Step> flow_steps() {
+  auto app_id = std::make_shared<std::string>();
+  auto approve = std::make_shared<Command>();
+  auto code = std::make_shared<std::string>();
+  const Json ids = lab_identities();
+  const Json biz = ids.contains("cards") ? ids["cards"].value("business", Json::object()) : Json::object();
+  std::vector<Step> s;
+  s.push_back({"welcome page shown", {}, g.on_page(PageId::welcome), 10s});
+  for (auto& st : g.shot(1, "welcome")) s.push_back(std::move(st));
+  s.push_back({"next: environment", [] { g.next(); }, g.on_page(PageId::environment), 5s});
+  s.push_back({"the citizen card is detected",
+               {},
+               [] {
+                 return g.list_cell("env_readers", kCitizenReader, 1).rfind("✔", 0) == 0 && g.passed("env_checks", "pcsc.service") &&
+                        g.settled("env_checks", "card.atr") && g.frame->page(PageId::environment)->can_advance();
+               },
+               20s});
+  for (auto& st : g.shot(2, "environment")) s.push_back(std::move(st));
+  s.push_back({"next: components", [] { g.next(); }, g.on_page(PageId::components), 5s});
+  s.push_back({"component status shown",
+               {},
+               [] {
+                 return g.settled("components_checks", "installer.status") && g.passed("components_checks", "pkcs11.module") &&
+                        g.settled("components_checks", "localsign.service") && g.frame->page(PageId::components)->can_advance();
+               },
+               60s});
+  for (auto& st : g.shot(3, "components")) s.push_back(std::move(st));
+  s.push_back({"next: card", [] { g.next(); }, g.on_page(PageId::card), 5s});
+  s.push_back({"certificates listed, the citizen card chosen",
+               {},
+               [] {
+                 auto* l = find_as<wxListCtrl>("card_certificates");
+                 auto* c = find_as<wxChoice>("card_choice");
+                 return l && l->GetItemCount() >= 2 && c && c->GetSelection() != wxNOT_FOUND &&
+                        to_u8(c->GetStringSelection()).find(kCitizenReader) != std::string::npos &&
+                        find("card_pin_button")->IsEnabled();
+               },
+               90s});
+  for (auto& p : g.enter_pin("card_pin_button")) s.push_back(std::move(p));
+  s.push_back({"self-tests pass",
+               {},
+               [] {
+                 for (const char* id : {"selftest.pin", "selftest.sign", "selftest.decrypt", "selftest.cms"})
+                   if (!g.settled("card_selftests", id)) return false;
+                 for (const char* id : {"selftest.pin", "selftest.sign", "selftest.decrypt", "selftest.cms"})
+                   if (!g.passed("card_selftests", id))
+                     g.driver->fail(std::string(id) + ": " + g.cell("card_selftests", id, 2) + " " + g.cell("card_selftests", id, 3));
+                 return g.frame->page(PageId::card)->can_advance();
+               },
+               120s});
+  for (auto& st : g.shot(4, "card")) s.push_back(std::move(st));
+  s.push_back({"next: application", [] { g.next(); }, g.on_page(PageId::application), 5s});
+  s.push_back({"inputs carry accessible names",
+               [] {
+                 for (const char* key : {"ubn", "owner_id", "reg_address.county", "email", "password"}) {
+                   const wxString want = tr(form::field_label(key));
+                   const wxString got = accessible_name(find(std::string("field_") + key));
+                   if (got != want) g.driver->fail(std::string("field_") + key + " is announced as \"" + to_u8(got) + "\"");
+                 }
+               },
+               {}});
+  s.push_back({"a wrong UBN shows an inline error", [] { g.set_text("field_ubn", "83124561"); },
+               [] {
+                 auto* e = find("error_ubn");
+                 return e && e->IsShown() && to_u8(e->GetLabel()).find("FORM-UBN") != std::string::npos;
+               },
+               5s});
+  s.push_back({"the fixed UBN clears it", [biz] { g.set_text("field_ubn", biz.value("ubn", "")); },
+               [] { return !find("error_ubn")->IsShown(); }, 5s});
+  s.push_back({"載入 fills the company from the registry", [] { g.press("application_load"); },
+               [] {
+                 const std::string m = to_u8(g.label("application_message"));
+                 if (m.rfind("✘", 0) == 0 || m.find("[SITE-") != std::string::npos || m.find("[FORM-") != std::string::npos ||
+                     m.find("[NET-") != std::string::npos)
+                   g.driver->fail("載入 failed: " + m);
+                 auto* name = find_as<wxTextCtrl>("field_company_name");
+                 return name && !name->IsEmpty() && g.frame->page(PageId::application)->can_advance();
+               },
+               30s});
+  s.push_back({"fill in the rest",
+               [biz] {
+                 const Json reg = biz.value("registered_address", Json::object());
+                 const Json mail = biz.value("mailing_address", Json::object());
+                 const Json contact = biz.value("contact", Json::object());
+                 g.set_text("field_control_no", biz.value("waste_control_number", ""));
+                 g.set_text("field_owner_name", biz["responsible_person"].value("name", ""));
+                 g.set_text("field_owner_id", biz["responsible_person"].value("national_id", ""));
+                 g.set_choice("field_reg_address.county", reg.value("county", ""));
+                 g.set_choice("field_reg_address.district", reg.value("district", ""));
+                 g.set_text("field_reg_address.street", reg.value("street", ""));
+                 g.press("application_same_address");
+                 g.set_text("field_contact_name", contact.value("name", ""));
+                 g.set_text("field_phone1", biz.value("phone", ""));
+                 g.set_text("field_phone1_ext", contact.value("phone_ext", ""));
+                 g.set_text("field_fax", biz.value("fax", ""));
+                 g.set_text("field_email", contact.value("email", ""));
+                 g.press("field_password");
+               },
+               {}});
+  s.push_back({"same as above copied the address",
+               {},
+               [biz] {
+                 auto* street = find_as<wxTextCtrl>("field_mail_address.street");
+                 return street && to_u8(street->GetValue()) == biz["registered_address"].value("street", "");
+               },
+               5s});
+  s.push_back({"type the password", [] { type_keys("Gr33n-Source#2026"); },
+               [] {
+                 auto* p = find_as<SecretEntry>("field_password");
+                 return p && p->secret().size() == std::string("Gr33n-Source#2026").size();
+               },
+               5s});
+  s.push_back({"the whole form checks out", [] { g.press("application_check"); },
+               [] { return to_u8(g.label("application_message")).rfind("✔", 0) == 0; }, 10s});
+  s.push_back({"save the PDF", [] { g.press("application_pdf"); },
+               [] {
+                 return fs::exists(g_out + "/reports/application-form.pdf") && g.frame->page(PageId::application)->can_advance() &&
+                        to_u8(g.label("application_message")).find("application-form.pdf") != std::string::npos;
+               },
+               30s});
+  s.push_back({"submit the application", [] { g.press("application_submit"); },
+               [app_id] {
+                 const std::string m = to_u8(g.label("application_message"));
+                 if (m.find("[SITE-") != std::string::npos || m.find("[FORM-") != std::string::npos) g.driver->fail("submit: " + m);
+                 std::smatch match;
+                 if (std::regex_search(m, match, std::regex("APP-[0-9]+"))) *app_id = match.str();
+                 return !app_id->empty();
+               },
+               30s});
+  for (auto& st : g.shot(5, "application")) s.push_back(std::move(st));
+  s.push_back({"site staff approve the application",
+               [app_id, approve] {
+                 approve->start(std::string(CERTWIZ_SITE_BIN) + " approve --db '" + g_out + "/site/site.db' " + *app_id);
+               },
+               [approve, code] {
+                 if (!approve->done) return false;
+                 std::smatch m;
+                 if (approve->rc != 0 || !std::regex_search(approve->output, m, std::regex("verification code: ([A-Z0-9]{8})")))
+                   g.driver->fail("approve failed: " + approve->output);
+                 else
+                   *code = m.str(1);
+                 return true;
+               },
+               30s});
+  s.push_back({"next: binding", [] { g.next(); }, g.on_page(PageId::binding), 5s});
+  s.push_back({"fill the binding form", [code, biz] {
+                 if (to_u8(find_as<wxTextCtrl>("binding_ubn")->GetValue()) != biz.value("ubn", ""))
+                   g.driver->fail("the UBN was not carried over from the form");
+                 g.set_text("binding_code", *code);
+               },
+               {}});
+  for (auto& p : g.enter_pin("binding_bind")) s.push_back(std::move(p));
+  s.push_back({"binding succeeds",
+               {},
+               [] {
+                 const std::string r = to_u8(g.label("binding_result"));
+                 if (r.rfind("✘", 0) == 0) g.driver->fail("binding: " + r);
+                 return r.rfind("✔", 0) == 0;
+               },
+               60s});
+  for (auto& st : g.shot(6, "binding")) s.push_back(std::move(st));
+  s.push_back({"next: test login", [] { g.next(); }, g.on_page(PageId::login), 5s});
+  for (auto& p : g.enter_pin("login_test")) s.push_back(std::move(p));
+  s.push_back({"test login succeeds through both signing paths",
+               {},
+               [] {
+                 const std::string r = to_u8(g.label("login_verdict"));
+                 if (r.rfind("✘", 0) == 0) g.driver->fail("test login: " + r);
+                 auto* l = find_as<wxListCtrl>("login_paths");
+                 return r.rfind("✔", 0) == 0 && l && l->GetItemCount() == 2;
+               },
+               90s});
+  for (auto& st : g.shot(7, "login")) s.push_back(std::move(st));
+  s.push_back({"next: summary", [] { g.next(); }, g.on_page(PageId::summary), 5s});
+  s.push_back({"export the report", [] { g.press("summary_export"); },
+               [] { return fs::exists(g_out + "/reports/certwiz-report.zip"); }, 20s});
+  s.push_back({"the exported report holds the session and no PIN",
+               [] {
+                 auto r = report::read_report_file(g_out + "/reports/certwiz-report.zip");
+                 if (!r) return g.driver->fail("cannot read the bundle back: " + r.error().code);
+                 for (const char* id : {"pcsc.service", "selftest.pin", "selftest.cms", "site.bind", "site.login"}) {
+                   bool found = false;
+                   for (const auto& c : r->results) found = found || (c.id == id && c.status == Status::pass);
+                   if (!found) return g.driver->fail(std::string("the report lacks a passing ") + id);
+                 }
+                 auto files = report::read_zip(g_out + "/reports/certwiz-report.zip");
+                 if (!files) return g.driver->fail("cannot unzip the bundle");
+                 for (const auto& f : *files)
+                   if (f.data.find(kLabPin) != std::string::npos) return g.driver->fail("the PIN is in " + f.name);
+               },
+               {}});
+  for (auto& st : g.shot(8, "summary")) s.push_back(std::move(st));
+  return s;
+}
+
+std::vector<Step> card_removed_steps() {
+  auto remove = std::make_shared<Command>();
+  auto insert = std::make_shared<Command>();
+  auto seen_at = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::vector<Step> s;
+  // By keyboard: Tab moves the focus along the page, and Alt+N (下一步(&N)) goes on.
+  s.push_back({"Tab moves the focus from the card choice to the next control",
+               [] {
+                 wxUIActionSimulator sim;
+                 const wxRect r = g.frame->GetScreenRect();
+                 sim.MouseMove(r.x + r.width / 2, r.y + r.height / 2);  // no window manager: keys go where the pointer is
+                 g.get<wxWindow>("welcome_card_kind")->SetFocus();
+                 sim.Char(WXK_TAB);
+               },
+               [] {
+                 wxWindow* f = wxWindow::FindFocus();
+                 while (f && f->GetName() != "welcome_mode") f = f->GetParent();
+                 return f != nullptr;
+               },
+               5s});
+  s.push_back({"Alt+N: next page", [] {
+                 wxUIActionSimulator sim;
+                 sim.Char('n', wxMOD_ALT);
+               },
+               g.on_page(PageId::environment), 5s});
+  s.push_back({"the citizen card is detected", {},
+               [] { return g.list_cell("env_readers", kCitizenReader, 1).rfind("✔", 0) == 0; }, 20s});
+  auto readers_before = std::make_shared<std::string>();
+  s.push_back({"the checks have run", {},
+               [readers_before] {
+                 *readers_before = g.cell("env_checks", "pcsc.readers", 2);
+                 return g.frame->page(PageId::environment)->can_advance() && g.passed("env_checks", "pcsc.readers");
+               },
+               20s});
+  s.push_back({"pull the card out (lab card remove citizen)",
+               [remove] { remove->start(std::string(CERTWIZ_LAB_SCRIPT) + " card remove citizen"); },
+               [remove, seen_at] {
+                 const std::string c = g.list_cell("env_readers", kCitizenReader, 1);
+                 if (c.rfind("✔", 0) != 0 && seen_at->time_since_epoch().count() == 0) *seen_at = std::chrono::steady_clock::now();
+                 return remove->done && seen_at->time_since_epoch().count() != 0;
+               },
+               20s});
+  s.push_back({"the page followed within a second",
+               [remove, seen_at] {
+                 if (remove->rc != 0) return g.driver->fail("lab card remove failed: " + remove->output);
+                 // `lab card remove` returns once PC/SC sees the reader empty; the page must
+                 // show it no later than a second after that.
+                 const double late = std::chrono::duration<double, std::milli>(*seen_at - remove->finished_at).count();
+                 g.notes.push_back("page updated " + std::to_string(static_cast<int>(late)) + " ms after PC/SC saw the removal");
+                 if (late > 1000) g.driver->fail("the page updated " + std::to_string(late) + " ms after the removal");
+                 const std::string c = g.list_cell("env_readers", kCitizenReader, 1);
+                 if (c != to_u8(_("No card"))) g.driver->fail("the reader row says \"" + c + "\", not no card");
+               },
+               {}});
+  s.push_back({"the checks ran again without the card", {},
+               [readers_before] {
+                 return g.frame->page(PageId::environment)->can_advance() && g.settled("env_checks", "pcsc.readers") &&
+                        g.cell("env_checks", "pcsc.readers", 2) != *readers_before;
+               },
+               20s});
+  for (auto& st : g.shot(2, "environment-card-removed")) s.push_back(std::move(st));
+  s.push_back({"put the card back", [insert] { insert->start(std::string(CERTWIZ_LAB_SCRIPT) + " card insert citizen"); },
+               [insert] { return insert->done && g.list_cell("env_readers", kCitizenReader, 1).rfind("✔", 0) == 0; }, 20s});
+  return s;
+}
+
+std::vector<Step> troubleshoot_steps() {
+  std::vector<Step> s;
+  s.push_back({"choose troubleshooting",
+               [] {
+                 auto* r = g.get<wxRadioBox>("welcome_mode");
+                 if (!r) return;
+                 r->SetSelection(1);
+                 wxCommandEvent ev(wxEVT_RADIOBOX, r->GetId());
+                 ev.SetEventObject(r);
+                 ev.SetInt(1);
+                 r->ProcessWindowEvent(ev);
+                 g.next();
+               },
+               g.on_page(PageId::troubleshoot), 5s});
+  s.push_back({"the page speaks the chosen language", [] {
+                 const std::string want = g_lang == "en" ? "Troubleshooting" : "疑難排解";
+                 if (to_u8(g.label("page_heading")) != want) g.driver->fail("heading is \"" + to_u8(g.label("page_heading")) + "\"");
+               }, {}});
+  s.push_back({"every check in one table",
+               {},
+               [] {
+                 auto* v = find_as<ResultsView>("troubleshoot_results");
+                 return v && v->GetItemCount() >= 10 && g.frame->page(PageId::troubleshoot)->can_advance() &&
+                        g.passed("troubleshoot_results", "pcsc.service") && g.passed("troubleshoot_results", "pkcs11.tokens");
+               },
+               180s});
+  s.push_back({"failures show a code and a remedy",
+               [] {
+                 auto* v = find_as<ResultsView>("troubleshoot_results");
+                 for (long i = 0; i < v->GetItemCount(); ++i) {
+                   const std::string st = to_u8(v->cell(i, 0));
+                   if ((st.rfind("✘", 0) == 0 || st.rfind("!", 0) == 0) && (v->cell(i, 3).empty() || v->cell(i, 4).empty()))
+                     g.driver->fail("row " + to_u8(v->cell(i, 1)) + " fails without code or remedy");
+                 }
+               },
+               {}});
+  for (auto& st : g.shot(9, "troubleshoot")) s.push_back(std::move(st));
+  s.push_back({"export", [] { g.press("troubleshoot_export"); },
+               [] { return fs::exists(g_out + "/reports/certwiz-report.zip"); }, 20s});
+  s.push_back({"a helpdesk opens the bundle",
+               [] {
+                 if (!g.frame->open_report(g_out + "/reports/certwiz-report.zip")) g.driver->fail("open_report failed");
+               },
+               [] {
+                 return to_u8(g.label("troubleshoot_source")).find("certwiz-report.zip") != std::string::npos &&
+                        find_as<ResultsView>("troubleshoot_results")->GetItemCount() >= 10;
+               },
+               10s});
+  return s;
+}
+
+std::vector<Step> close_mid_run_steps() {
+  std::vector<Step> s;
+  s.push_back({"start troubleshooting",
+               [] {
+                 auto* r = g.get<wxRadioBox>("welcome_mode");
+                 if (!r) return;
+                 r->SetSelection(1);
+                 wxCommandEvent ev(wxEVT_RADIOBOX, r->GetId());
+                 ev.SetEventObject(r);
+                 ev.SetInt(1);
+                 r->ProcessWindowEvent(ev);
+                 g.next();
+               },
+               g.on_page(PageId::troubleshoot), 5s});
+  // The script ends while checks run: the window is closed then (on_end), which must
+  // cancel them and return promptly.
+  s.push_back({"checks are running", {},
+               [] { return g.cell("troubleshoot_results", "pcsc.service", 0).size() > 0 && !g.frame->page(PageId::troubleshoot)->can_advance(); },
+               10s});
+  return s;
+}
+
+// The install scenario's package server: a manifest naming an HTTPS package on
+// loopback whose module is the lab's card simulator (a real PKCS#11 module).
+struct PackageServer {
+  installer::testing::TestPki pki;
+  std::unique_ptr<installer::testing::LoopbackServer> server;
+  std::string dir;
+  void publish(const std::string& version, size_t stall_after) {
+    namespace it = installer::testing;
+    const char* module = std::getenv("CERTWIZ_PKCS11_MODULE");
+    std::string filler(1u << 20, '\0');
+    for (size_t i = 0; i < filler.size(); ++i) filler[i] = static_cast<char>((i * 2654435761u) >> 13);
+    const std::vector<it::ArchiveItem> items = {
+        {it::ArchiveItem::Kind::dir, "HiPKILocalSignServerApp/"},
+        {it::ArchiveItem::Kind::file, "HiPKILocalSignServerApp/lib/libHicos_p11v1.so", it::read_file(module ? module : ""), "", 0755},
+        {it::ArchiveItem::Kind::file, "HiPKILocalSignServerApp/share/filler.bin", filler},
+        {it::ArchiveItem::Kind::file, "HiPKILocalSignServerApp/version.txt", version}};
+    const std::string name = "/pkg-" + version + "-" + std::to_string(stall_after) + ".tar.gz";
+    it::write_archive(dir + name, it::ArchiveFormat::tar_gz, items);
+    const std::string bytes = it::read_file(dir + name);
+    it::Served s{bytes};
+    s.stall_after = stall_after;
+    server->serve(name, s);
+    Json p{{"id", "test-linux"}, {"os", installer::current_os()}, {"arch", {installer::current_arch()}},
+           {"version", version}, {"url", server->url(name)}, {"file", "HiPKILocalSignServerApp.tar.gz"},
+           {"format", "tar.gz"}, {"sha256", it::sha256_hex(bytes)}, {"size", bytes.size()}};
+    it::write_file(dir + "/manifest.json", Json{{"format", 1}, {"packages", {p}}}.dump());
+  }
+};
+PackageServer* g_packages = nullptr;
+
+std::vector<Step> install_steps() {
+  std::vector<Step> s;
+  s.push_back({"next: environment", [] { g.next(); }, g.on_page(PageId::environment), 5s});
+  s.push_back({"environment checked", {}, [] { return g.frame->page(PageId::environment)->can_advance(); }, 20s});
+  s.push_back({"next: components", [] { g.next(); }, g.on_page(PageId::components), 5s});
+  s.push_back({"HiCOS reported not installed", {},
+               [] {
+                 return g.frame->page(PageId::components)->can_advance() &&
+                        g.cell("components_checks", "installer.status", 3) == "INSTALL-NOT-INSTALLED";
+               },
+               60s});
+  s.push_back({"install from a server that stalls", [] {
+                 g_packages->publish("1.3.4.3", 256 * 1024);
+                 g.press("components_install");
+               },
+               [] {
+                 auto* gauge = find_as<wxGauge>("components_progress");
+                 const std::string speed = to_u8(g.label("components_speed"));
+                 return gauge && gauge->GetValue() > 0 && speed.find("/s") != std::string::npos &&
+                        find("components_cancel")->IsEnabled();
+               },
+               20s});
+  for (auto& st : g.shot(3, "components-installing")) s.push_back(std::move(st));
+  s.push_back({"cancel the install", [] { g.press("components_cancel"); },
+               [] {
+                 if (!find("components_install")->IsEnabled() || find("components_cancel")->IsEnabled()) return false;
+                 const std::string code = g.cell("components_checks", "installer.install", 3);
+                 if (code != "INSTALL-CANCELLED") g.driver->fail("the cancelled install says " + code);
+                 return true;
+               },
+               20s});
+  s.push_back({"nothing was installed",
+               [] {
+                 const char* data = std::getenv("XDG_DATA_HOME");
+                 if (fs::exists(std::string(data) + "/certwiz/hicos/HiPKILocalSignServerApp")) g.driver->fail("files left after cancel");
+               },
+               {}});
+  auto started = std::make_shared<bool>(false);
+  s.push_back({"install for real", [] {
+                 g_packages->publish("1.3.4.3", 0);
+                 g.press("components_install");
+               },
+               [started] {
+                 // The click arrives through the X server: first the install starts...
+                 if (!*started) {
+                   *started = !find("components_install")->IsEnabled();
+                   return false;
+                 }
+                 // ... then it ends.
+                 if (!find("components_install")->IsEnabled()) return false;
+                 if (!g.passed("components_checks", "installer.install"))
+                   g.driver->fail("install: " + g.cell("components_checks", "installer.install", 2) + " " +
+                                  g.cell("components_checks", "installer.install", 3));
+                 return true;
+               },
+               60s});
+  s.push_back({"the status now says up to date", {},
+               [] { return g.frame->page(PageId::components)->can_advance() && g.passed("components_checks", "installer.status"); },
+               60s});
+  return s;
+}
+
+Json cardsim_state(const std::string& card) {
+  const char* dir = std::getenv("CERTWIZ_LAB_DIR");
+  std::ifstream f(std::string(dir ? dir : "") + "/cardsim/" + card + ".json");
+  return f ? Json::parse(f, nullptr, false) : Json::object();
+}
+
+std::vector<Step> pin_final_try_steps() {
+  std::vector<Step> s;
+  s.push_back({"next: environment", [] { g.next(); }, g.on_page(PageId::environment), 5s});
+  s.push_back({"environment checked", {}, [] { return g.frame->page(PageId::environment)->can_advance(); }, 20s});
+  s.push_back({"next: components", [] { g.next(); }, g.on_page(PageId::components), 5s});
+  s.push_back({"components checked", {}, [] { return g.frame->page(PageId::components)->can_advance(); }, 60s});
+  s.push_back({"next: card", [] { g.next(); }, g.on_page(PageId::card), 5s});
+  auto card_ready = [] {
+    auto* b = find("card_pin_button");
+    return b && b->IsEnabled() && g.frame->page(PageId::card)->can_advance();
+  };
+  s.push_back({"cards read", {}, card_ready, 90s});
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    auto opened = std::make_shared<bool>(false);
+    s.push_back({"wrong PIN #" + std::to_string(attempt) + ": open the dialog", [] { g.press("card_pin_button"); },
+                 [] { return find("pin_dialog") && find("pin_dialog")->IsShown(); }, 10s});
+    s.push_back({"type a wrong PIN", [] {
+                   g.press("pin_entry");
+                 },
+                 {}});
+    s.push_back({"keys", [] { type_keys("111111"); },
+                 [] { return find_as<SecretEntry>("pin_entry") && find_as<SecretEntry>("pin_entry")->secret().size() == 6; }, 5s});
+    s.push_back({"OK", [] { g.press("pin_ok"); }, [] { return !find("pin_dialog") || !find("pin_dialog")->IsShown(); }, 5s});
+    s.push_back({"the card refused it, and nothing was retried",
+                 {},
+                 [attempt] {
+                   if (!g.settled("card_selftests", "selftest.pin") || !g.frame->page(PageId::card)->can_advance()) return false;
+                   if (g.cell("card_selftests", "selftest.pin", 3) != "P11-PIN-WRONG")
+                     g.driver->fail("selftest.pin says " + g.cell("card_selftests", "selftest.pin", 3));
+                   const Json st = cardsim_state("citizen");
+                   if (st.value("tries_left", -1) != 3 - attempt)
+                     g.driver->fail("the card has " + std::to_string(st.value("tries_left", -1)) + " tries left, not " +
+                                    std::to_string(3 - attempt) + " (a PIN was retried?)");
+                   return true;
+                 },
+                 60s});
+    // The dialog shows what the card says now: read the cards again.
+    s.push_back({"read the cards again", [] { g.press("card_recheck"); },
+                 [card_ready, opened] {
+                   if (!*opened) {
+                     *opened = !find("card_pin_button")->IsEnabled();
+                     return false;
+                   }
+                   return card_ready();
+                 },
+                 90s});
+  }
+  s.push_back({"final try: open the dialog", [] { g.press("card_pin_button"); },
+               [] { return find("pin_dialog") && find("pin_dialog")->IsShown(); }, 10s});
+  s.push_back({"it warns and asks for a separate confirmation",
+               [] {
+                 const std::string tries = to_u8(g.label("pin_tries"));
+                 if (tries != to_u8(_("Only 1 try is left: a wrong PIN now locks the card.")))
+                   g.driver->fail("the dialog says \"" + tries + "\"");
+                 if (!find("pin_confirm_final_try")) g.driver->fail("no confirmation box at the final try");
+                 g.press("pin_entry");
+               },
+               {}});
+  s.push_back({"type the right PIN", [] { type_keys(kLabPin); },
+               [] { return find_as<SecretEntry>("pin_entry") && find_as<SecretEntry>("pin_entry")->secret().size() == 6; }, 5s});
+  s.push_back({"OK stays disabled without the confirmation",
+               [] {
+                 if (find("pin_ok")->IsEnabled()) g.driver->fail("OK is enabled at the final try without confirmation");
+                 g.press("pin_confirm_final_try");
+               },
+               [] { return find("pin_ok")->IsEnabled(); }, 5s});
+  s.push_back({"unticked again, OK is disabled again", [] { g.press("pin_confirm_final_try"); },
+               [] { return !find("pin_ok")->IsEnabled(); }, 5s});
+  s.push_back({"cancel", [] { g.press("pin_cancel"); }, [] { return !find("pin_dialog") || !find("pin_dialog")->IsShown(); }, 5s});
+  s.push_back({"nothing reached the card",
+               [] {
+                 const Json st = cardsim_state("citizen");
+                 if (st.value("tries_left", -1) != 1) g.driver->fail("tries left changed after cancel");
+               },
+               {}});
+  return s;
+}
+
+// The flow's own certwiz-site (fresh database, free port, the lab's PKI and registry),
+// so its application for the lab company never meets another suite's on the lab's site.
+struct OwnSite {
+  pid_t pid = -1;
+  int port = 0;
+  std::string profile;
+  bool start(const std::string& dir, std::string& why) {
+    const char* state = std::getenv("CERTWIZ_LAB_DIR");
+    const char* ids = std::getenv("CERTWIZ_LAB_IDENTITIES");
+    const char* lab_profile = std::getenv("CERTWIZ_LAB_SITE_PROFILE");
+    if (!state || !ids || !lab_profile) {
+      why = "the lab's environment lacks CERTWIZ_LAB_DIR / _IDENTITIES / _SITE_PROFILE";
+      return false;
+    }
+    const std::string pki = std::string(state) + "/pki";
+    {  // A free port: bound by the kernel, released for the server.
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      socklen_t len = sizeof a;
+      bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+      port = ntohs(a.sin_port);
+      close(fd);
+    }
+    fs::create_directories(dir);
+    std::ifstream in(lab_profile);
+    Json p = Json::parse(in, nullptr, false);
+    if (p.is_discarded()) {
+      why = "cannot read the lab's site profile";
+      return false;
+    }
+    p["base_url"] = "https://127.0.0.1:" + std::to_string(port);
+    profile = dir + "/site-profile.json";
+    std::ofstream(profile) << p.dump(2);
+    const std::vector<std::string> args = {
+        CERTWIZ_SITE_BIN, "serve", "--db", dir + "/site.db", "--cert", pki + "/tls/server.pem", "--key",
+        pki + "/tls/server.key", "--bind", "127.0.0.1", "--port", std::to_string(port), "--site-host", "127.0.0.1",
+        "--anchors", pki + "/root/ca.pem", "--intermediates", pki + "/moica-g2/ca.pem", pki + "/moica-g3/ca.pem",
+        pki + "/moeaca/ca.pem", "--crl-cache", dir + "/crl-cache", "--seed-identities", ids};
+    pid = fork();
+    if (pid == 0) {
+      if (FILE* log = std::fopen((dir + "/site.log").c_str(), "w")) {
+        dup2(fileno(log), STDOUT_FILENO);
+        dup2(fileno(log), STDERR_FILENO);
+      }
+      std::vector<char*> argv;
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 100; ++i) {  // up to 10 s for it to listen
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(static_cast<uint16_t>(port));
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      const bool up = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+      close(fd);
+      if (up) return true;
+      int status;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        why = "certwiz-site exited; see " + dir + "/site.log";
+        return false;
+      }
+      usleep(100000);
+    }
+    why = "certwiz-site did not listen on port " + std::to_string(port);
+    return false;
+  }
+  ~OwnSite() {
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    int status;
+    for (int i = 0; i < 30 && waitpid(pid, &status, WNOHANG) != pid; ++i) usleep(100000);
+    if (waitpid(pid, &status, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
+  }
+};
+OwnSite* g_site = nullptr;
+
+class TestApp : public wxApp {
+ public:
+  bool OnInit() override {
+    wxInitAllImageHandlers();
+    setup_translations(parse_lang(g_lang));
+    WizardOptions o;
+    o.lang = g_lang;
+    o.report_dir = g_out + "/reports";
+    if (const char* t = std::getenv("CERTWIZ_LAB_TRUST")) o.trust.push_back(t);
+    if (g_site) o.site = g_site->profile;
+    if (g_packages) {
+      o.manifest = g_packages->dir + "/manifest.json";
+      o.cacert = g_packages->pki.ca_cert;
+    }
+    g.frame = new WizardFrame(o);
+    g.frame->Move(0, 0);
+    g.frame->Show();
+    std::vector<Step> steps;
+    if (g_scenario == "flow") steps = flow_steps();
+    else if (g_scenario == "card-removed") steps = card_removed_steps();
+    else if (g_scenario == "close-mid-run") steps = close_mid_run_steps();
+    else if (g_scenario == "install") steps = install_steps();
+    else if (g_scenario == "pin-final-try") steps = pin_final_try_steps();
+    else steps = troubleshoot_steps();
+    // The window first: mapped and laid out before the script starts.
+    steps.insert(steps.begin(), Step{"window shown", {}, [] { return g.frame->IsShownOnScreen(); }, 10s});
+    // At any scaling the window fits the screen (1280x800 here) and can shrink further.
+    steps.insert(steps.begin() + 1, Step{"the window fits the screen", [] {
+                   const wxRect r = g.frame->GetScreenRect();
+                   if (r.GetRight() >= 1280 || r.GetBottom() >= 800 || g.frame->GetMinSize().x > r.width)
+                     g.driver->fail("window " + std::to_string(r.width) + "x" + std::to_string(r.height) + " does not fit 1280x800");
+                 }, {}});
+    g.driver = new Driver(std::move(steps));
+    g.driver->on_end = [] {
+      for (const auto& n : g.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+      std::fprintf(stderr, "longest UI stall: %.0f ms (during \"%s\")\n", g.driver->longest_gap_ms(),
+                   g.driver->longest_gap_step().c_str());
+      g_rc = g.driver->failed() ? 1 : 0;
+      // Closing cancels whatever still runs; it must not take long.
+      const auto t0 = std::chrono::steady_clock::now();
+      g.frame->Close(true);
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      std::fprintf(stderr, "closed in %.0f ms\n", ms);
+      if (ms > 3000) {
+        std::fprintf(stderr, "FAIL closing took %.0f ms\n", ms);
+        g_rc = 1;
+      }
+    };
+    g.driver->begin();
+    return true;
+  }
+  int OnExit() override {
+    delete g.driver;
+    return 0;
+  }
+};
+
+}  // namespace
+
+wxIMPLEMENT_APP_NO_MAIN(TestApp);
+
+int main(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--scenario") g_scenario = argv[i + 1];
+    if (std::string(argv[i]) == "--out") g_out = argv[i + 1];
+    if (std::string(argv[i]) == "--lang") g_lang = argv[i + 1];
+    if (std::string(argv[i]) == "--dpi-scale") setenv("GDK_DPI_SCALE", argv[i + 1], 1);
+  }
+  if (g_out.empty() ||
+      (g_scenario != "flow" && g_scenario != "card-removed" && g_scenario != "troubleshoot" && g_scenario != "close-mid-run" &&
+       g_scenario != "install" && g_scenario != "pin-final-try")) {
+    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run --out DIR "
+                         "[--lang zh_TW|en] [--dpi-scale F]\n");
+    return 2;
+  }
+  if (!std::getenv("CERTWIZ_LAB")) {
+    std::fprintf(stderr, "run inside the lab (ctest, or tests/lab/lab run --)\n");
+    return 2;
+  }
+  fs::remove_all(g_out);
+  fs::create_directories(g_out + "/reports");
+  // Installs go to the test's own folders, never the user's.
+  for (const char* var : {"XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"}) {
+    const std::string d = g_out + "/home/" + var;
+    fs::create_directories(d);
+    setenv(var, d.c_str(), 1);
+  }
+  std::unique_ptr<OwnSite> site;
+  if (g_scenario == "flow") {
+    site = std::make_unique<OwnSite>();
+    std::string why;
+    if (!site->start(g_out + "/site", why)) {
+      std::fprintf(stderr, "FAIL %s\n", why.c_str());
+      return 1;
+    }
+    g_site = site.get();
+  }
+  std::unique_ptr<PackageServer> packages;
+  if (g_scenario == "install") {
+    packages = std::make_unique<PackageServer>();
+    packages->dir = g_out + "/packages";
+    fs::create_directories(packages->dir);
+    packages->pki = installer::testing::make_test_pki(packages->dir);
+    packages->server = std::make_unique<installer::testing::LoopbackServer>(packages->pki.server_cert, packages->pki.server_key);
+    g_packages = packages.get();
+  }
+  Xvfb x;
+  std::string why;
+  if (!x.start(why)) {
+    std::fprintf(stderr, "FAIL %s\n", why.c_str());
+    return 1;
+  }
+  setenv("NO_AT_BRIDGE", "1", 1);
+  setenv("GDK_BACKEND", "x11", 1);
+  int wx_argc = 1;
+  char* wx_argv[] = {argv[0], nullptr};
+  wxEntry(wx_argc, wx_argv);
+  x.stop();
+  if (g_scenario == "pin-final-try") {
+    // The card gets its 3 tries back for the tests after this one.
+    std::system((std::string(CERTWIZ_LAB_SCRIPT) + " card reset citizen >/dev/null 2>&1").c_str());
+  }
+  if (g_scenario == "card-removed") {
+    // Whatever happened, the next test finds the card where the lab put it.
+    std::system((std::string(CERTWIZ_LAB_SCRIPT) + " card insert citizen >/dev/null 2>&1").c_str());
+  }
+  std::fprintf(stderr, "%s: %s\n", g_scenario.c_str(), g_rc == 0 ? "PASSED" : "FAILED");
+  return g_rc;
+}

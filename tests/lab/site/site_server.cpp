@@ -1,0 +1,349 @@
+#include "tests/lab/site/site_server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+#include "checks/form/form_json.h"
+#include "checks/form/rules.h"
+#include "checks/site/protocol.h"
+#include "tests/lab/site/cms_check.h"
+#include "tests/lab/site/password_hash.h"
+#include "tests/lab/site/rate_limiter.h"
+#include "tests/lab/site/requests.h"
+#include "tests/lab/site/site_store.h"
+
+namespace certwiz::site_server {
+namespace {
+
+using nlohmann::json;
+
+int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string hex_only(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c != ':') out += c;
+  return out;
+}
+
+json account_json(const Account& a) {
+  return {{"ubn", a.ubn}, {"company_name", a.company_name}, {"control_no", a.control_no}};
+}
+
+constexpr const char* kClientCookie = "certwiz_client";
+constexpr const char* kSessionCookie = "certwiz_session";
+
+// A failure answered to the client; anything else thrown is SITE-INTERNAL.
+struct Reject {
+  WireFailure failure;
+};
+
+}  // namespace
+
+std::map<std::string, std::string> default_endpoints() {
+  return {{"lookup", "/api/certwiz/v1/company"}, {"apply", "/api/certwiz/v1/application"},
+          {"challenge", "/api/certwiz/v1/challenge"}, {"bind", "/api/certwiz/v1/bind"},
+          {"login", "/api/certwiz/v1/login"},       {"logout", "/api/certwiz/v1/logout"},
+          {"session", "/api/certwiz/v1/session"}};
+}
+
+struct SiteServer::Impl {
+  SiteConfig cfg;
+  httplib::SSLServer http;
+  DatabasePool pool;
+  form::FormRules rules;
+  std::mutex rules_mu;  // the form rules (libpwquality, std::regex) are used one request at a time
+  LoginVerifier verifier;
+  RateLimiter limiter;
+
+  explicit Impl(SiteConfig c)
+      : cfg(std::move(c)),
+        http(cfg.cert_file.c_str(), cfg.key_file.c_str()),
+        pool(cfg.db_path, static_cast<size_t>(cfg.threads)),
+        rules(load_rules(cfg.form_profile)),
+        verifier(cfg.verifier),
+        limiter(cfg.rate_limit_per_minute) {
+    if (!http.is_valid()) throw std::runtime_error("cannot load the TLS certificate " + cfg.cert_file + " / key " + cfg.key_file);
+    {
+      Database db(cfg.db_path);
+      migrate(db, site_migrations());
+    }
+    auto eps = default_endpoints();
+    for (const auto& [k, v] : cfg.endpoints)
+      if (!v.empty()) eps[k] = v;
+    cfg.endpoints = eps;
+    routes();
+  }
+
+  static form::FormRules load_rules(const std::string& profile) {
+    auto r = form::load_form_rules(profile);
+    if (!r) throw std::runtime_error("form rules: " + r.error().code + " " + r.error().detail);
+    return std::move(*r);
+  }
+
+  static std::string client_of(const httplib::Request& req) {
+    std::string c = cookie_value(req.get_header_value("Cookie"), kClientCookie);
+    return well_formed_token(c) ? c : std::string();
+  }
+
+  static void send(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json; charset=utf-8");
+  }
+
+  static void send_failure(httplib::Response& res, const WireFailure& f) {
+    json body = json::parse(site::error_body(f.code, f.attempts_left));
+    if (f.extra.is_object())
+      for (const auto& [k, v] : f.extra.items()) body[k] = v;
+    send(res, f.status, body);
+  }
+
+  // Every endpoint: rate limit, then the handler; a Reject is the answer, anything
+  // else thrown is SITE-INTERNAL (logged, never shown).
+  template <typename F>
+  httplib::Server::Handler wrap(const char* name, F handler) {
+    return [this, name, handler](const httplib::Request& req, httplib::Response& res) {
+      std::string detail;
+      const std::string client = client_of(req);
+      try {
+        if (!limiter.allow(client.empty() ? "addr:" + req.remote_addr : "client:" + client))
+          throw Reject{wire("SITE-RATE-LIMITED", "rate limit")};
+        handler(req, res, client);
+      } catch (const Reject& r) {
+        detail = r.failure.code + " " + r.failure.detail;
+        send_failure(res, r.failure);
+      } catch (const std::exception& e) {
+        detail = std::string("SITE-INTERNAL ") + e.what();
+        send_failure(res, wire("SITE-INTERNAL"));
+      }
+      std::fprintf(stderr, "%s %s %s %d %s\n", site::format_utc(std::chrono::system_clock::now()).c_str(), name,
+                   req.path.c_str(), res.status, detail.c_str());
+    };
+  }
+
+  void routes() {
+    http.set_payload_max_length(site::kMaxBodyBytes);
+    http.set_keep_alive_max_count(1000);
+    // httplib writes headers and body separately: with Nagle on, the body waits for the
+    // client's delayed ACK (40 ms per answer on Linux loopback).
+    http.set_tcp_nodelay(true);
+    const size_t threads = static_cast<size_t>(cfg.threads);
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // Answers httplib makes itself (413 for a body over the limit, 400 for a broken
+    // request, 404 for an unknown path) still get the protocol's error shape.
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      const char* code = res.status == 413 ? "SITE-BODY-TOO-LARGE"
+                         : res.status >= 500 ? "SITE-INTERNAL"
+                                             : "SITE-BODY-MALFORMED";
+      res.set_content(site::error_body(code), "application/json; charset=utf-8");
+    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      send_failure(res, wire("SITE-INTERNAL"));
+    });
+    const auto& ep = cfg.endpoints;
+    http.Get(ep.at("lookup"), wrap("lookup", [this](auto& q, auto& s, auto& c) { lookup(q, s, c); }));
+    http.Post(ep.at("apply"), wrap("apply", [this](auto& q, auto& s, auto& c) { apply(q, s, c); }));
+    http.Post(ep.at("challenge"), wrap("challenge", [this](auto& q, auto& s, auto& c) { challenge(q, s, c); }));
+    http.Post(ep.at("bind"), wrap("bind", [this](auto& q, auto& s, auto& c) { bind(q, s, c); }));
+    http.Post(ep.at("login"), wrap("login", [this](auto& q, auto& s, auto& c) { login(q, s, c); }));
+    http.Get(ep.at("session"), wrap("session", [this](auto& q, auto& s, auto& c) { session(q, s, c); }));
+    http.Post(ep.at("logout"), wrap("logout", [this](auto& q, auto& s, auto& c) { logout(q, s, c); }));
+  }
+
+  void lookup(const httplib::Request& req, httplib::Response& res, const std::string&) {
+    const std::string ubn = req.get_param_value("ubn");
+    if (ubn.size() != 8 || form::check_ubn(ubn)) throw Reject{wire("SITE-UBN-INVALID", "ubn " + ubn)};
+    auto lease = pool.acquire();
+    auto c = find_company(*lease, ubn);
+    if (!c) throw Reject{wire("SITE-COMPANY-NOT-FOUND", "ubn " + ubn)};
+    send(res, 200, {{"ubn", c->ubn}, {"name", c->name}, {"owner", c->owner}, {"address", c->address}});
+  }
+
+  void apply(const httplib::Request& req, httplib::Response& res, const std::string&) {
+    form::CheckedForm checked;
+    {
+      std::lock_guard lock(rules_mu);
+      checked = form::check_form_json(req.body, rules);
+    }
+    if (!checked.file.parsed) throw Reject{wire("SITE-BODY-MALFORMED", "not a form object")};
+    if (!checked.ok()) {
+      WireFailure f = wire("SITE-FORM-INVALID", std::to_string(checked.errors.size()) + " field errors");
+      json fields = json::array();
+      for (const auto& e : checked.errors) fields.push_back({{"field", e.field}, {"code", e.code}});
+      f.extra = {{"fields", fields}};
+      throw Reject{f};
+    }
+    const std::string hash = hash_secret(checked.file.form.password.reveal(), kPasswordIterations);
+    auto lease = pool.acquire();
+    auto made = create_application(*lease, checked.validation.values, hash, now_s());
+    if (auto* f = std::get_if<WireFailure>(&made)) throw Reject{*f};
+    send(res, 201, {{"application", {{"id", application_label(std::get<int64_t>(made))}, {"status", "pending"}}}});
+  }
+
+  void challenge(const httplib::Request& req, httplib::Response& res, const std::string& known_client) {
+    auto parsed = parse_challenge_request(req.body);
+    if (!parsed.ok()) throw Reject{parsed.failure};
+    const ChallengeRequest& r = *parsed.value;
+    if (r.purpose == site::Purpose::bind) {
+      if (r.ubn.size() != 8 || form::check_ubn(r.ubn)) throw Reject{wire("SITE-UBN-INVALID", "ubn")};
+      // The control number goes into the text to sign: one line of printable ASCII.
+      for (unsigned char ch : r.control_no)
+        if (ch < 0x21 || ch > 0x7e || r.control_no.size() > 32)
+          throw Reject{wire("SITE-BODY-MALFORMED", "control_no is not printable ASCII")};
+    }
+    std::string client = known_client;
+    if (client.empty()) {
+      client = site::random_token();
+      res.set_header("Set-Cookie", std::string(kClientCookie) + "=" + client + "; Secure; HttpOnly; SameSite=Strict; Path=/");
+    }
+    const auto now = std::chrono::system_clock::now();
+    const int64_t issued = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    site::Tbs tbs;
+    tbs.purpose = r.purpose;
+    tbs.site = cfg.site_host;
+    tbs.nonce = site::random_token();
+    tbs.issued = site::format_utc(std::chrono::system_clock::time_point(std::chrono::seconds(issued)));
+    tbs.ubn = r.ubn;
+    tbs.control_no = r.control_no;
+    ChallengeRow row;
+    row.id = "c_" + site::random_token();
+    row.client_id = client;
+    row.purpose = std::string(site::purpose_name(r.purpose));
+    row.ubn = r.ubn;
+    row.control_no = r.control_no;
+    row.nonce = tbs.nonce;
+    row.tbs = site::make_tbs(tbs);
+    row.issued_at = issued;
+    row.expires_at = issued + cfg.challenge_seconds;
+    {
+      auto lease = pool.acquire();
+      insert_challenge(*lease, row);
+    }
+    send(res, 200,
+         {{"challenge_id", row.id},
+          {"nonce", row.nonce},
+          {"tbs", row.tbs},
+          {"expires_in", cfg.challenge_seconds},
+          {"expires_at", site::format_utc(std::chrono::system_clock::time_point(std::chrono::seconds(row.expires_at)))}});
+  }
+
+  // Steps 3 and 4, shared by bind and login.
+  cert::CertInfo signed_certificate(const std::string& signature, const ChallengeRow& c) {
+    auto cms = check_cms(signature, c.tbs, c.nonce);
+    if (auto* f = std::get_if<WireFailure>(&cms)) throw Reject{*f};
+    const SignedAnswer& a = std::get<SignedAnswer>(cms);
+    auto checked = verifier.check_certificate(a.signer_der, a.other_certs);
+    if (auto* f = std::get_if<WireFailure>(&checked)) throw Reject{*f};
+    return std::move(std::get<cert::CertInfo>(checked));
+  }
+
+  static bool login_type_enabled(const Account& a, const std::string& type) {
+    return type == "business" ? a.business_login : a.citizen_login;
+  }
+
+  void bind(const httplib::Request& req, httplib::Response& res, const std::string& client) {
+    auto parsed = parse_bind_request(req.body);
+    if (!parsed.ok()) throw Reject{parsed.failure};
+    const BindRequest& r = *parsed.value;
+    ChallengeRow challenge;
+    Account account;
+    {
+      auto lease = pool.acquire();
+      auto begun = begin_bind(*lease, r, client, now_s(), challenge);
+      if (auto* f = std::get_if<WireFailure>(&begun)) throw Reject{*f};
+      account = std::get<Account>(begun);
+    }
+    cert::CertInfo info = signed_certificate(r.signature, challenge);
+    if (auto f = identity_mismatch(info, r.login_type, account.ubn, account.owner_id)) throw Reject{*f};
+    if (!login_type_enabled(account, r.login_type))
+      throw Reject{wire("SITE-LOGIN-TYPE-DISABLED", r.login_type + " login is disabled on the account")};
+    Binding b{r.login_type, info.subject.text, info.issuer.text, info.serial_hex, hex_only(info.sha256_fingerprint)};
+    {
+      auto lease = pool.acquire();
+      store_binding(*lease, account.id, b, challenge.id, now_s());
+    }
+    send(res, 200,
+         {{"bound", true},
+          {"login_type", r.login_type},
+          {"message", "綁定成功"},
+          {"message_en", "Binding succeeded"},
+          {"certificate",
+           {{"subject", b.subject}, {"issuer", b.issuer}, {"serial", b.serial}, {"fingerprint_sha256", b.fingerprint}}}});
+  }
+
+  void login(const httplib::Request& req, httplib::Response& res, const std::string& client) {
+    auto parsed = parse_login_request(req.body);
+    if (!parsed.ok()) throw Reject{parsed.failure};
+    ChallengeRow challenge;
+    {
+      auto lease = pool.acquire();
+      auto begun = begin_login(*lease, parsed.value->challenge_id, client, now_s());
+      if (auto* f = std::get_if<WireFailure>(&begun)) throw Reject{*f};
+      challenge = std::get<ChallengeRow>(begun);
+    }
+    cert::CertInfo info = signed_certificate(parsed.value->signature, challenge);
+    const std::string token = site::random_token();
+    Account account;
+    std::string login_type;
+    {
+      auto lease = pool.acquire();
+      auto found = find_bound_account(*lease, info.issuer.text, info.serial_hex, hex_only(info.sha256_fingerprint));
+      if (!found) throw Reject{wire("SITE-CERT-NOT-BOUND", "certificate " + info.serial_hex)};
+      std::tie(account, login_type) = *found;
+      if (!login_type_enabled(account, login_type))
+        throw Reject{wire("SITE-LOGIN-TYPE-DISABLED", login_type + " login is disabled on the account")};
+      create_session(*lease, sha256_hex(token), account.id, login_type, challenge.id, now_s(), cfg.session_seconds);
+    }
+    res.set_header("Set-Cookie",
+                   std::string(kSessionCookie) + "=" + token + "; Secure; HttpOnly; SameSite=Strict; Path=/");
+    send(res, 200,
+         {{"session", {{"token", token}, {"expires_in", cfg.session_seconds}}},
+          {"account", account_json(account)},
+          {"login_type", login_type}});
+  }
+
+  static std::string session_token(const httplib::Request& req) {
+    std::string t = bearer_token(req.get_header_value("Authorization"));
+    if (t.empty()) t = cookie_value(req.get_header_value("Cookie"), kSessionCookie);
+    return well_formed_token(t) ? t : std::string();
+  }
+
+  void session(const httplib::Request& req, httplib::Response& res, const std::string&) {
+    const std::string token = session_token(req);
+    if (token.empty()) throw Reject{wire("SITE-SESSION-INVALID", "no session token")};
+    auto lease = pool.acquire();
+    auto s = find_session(*lease, sha256_hex(token), now_s());
+    if (!s) throw Reject{wire("SITE-SESSION-INVALID", "unknown, expired or ended session")};
+    send(res, 200, {{"account", account_json(s->account)}, {"login_type", s->login_type}, {"expires_in", s->expires_at - now_s()}});
+  }
+
+  void logout(const httplib::Request& req, httplib::Response& res, const std::string&) {
+    const std::string token = session_token(req);
+    if (token.empty()) throw Reject{wire("SITE-SESSION-INVALID", "no session token")};
+    auto lease = pool.acquire();
+    if (!end_session(*lease, sha256_hex(token), now_s()))
+      throw Reject{wire("SITE-SESSION-INVALID", "unknown, expired or ended session")};
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    send(res, 200, {{"logged_out", true}});
+  }
+};
+
+SiteServer::SiteServer(SiteConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+SiteServer::~SiteServer() = default;
+
+int SiteServer::bind() {
+  if (impl_->cfg.port == 0) return impl_->http.bind_to_any_port(impl_->cfg.bind_address);
+  return impl_->http.bind_to_port(impl_->cfg.bind_address, impl_->cfg.port) ? impl_->cfg.port : -1;
+}
+
+bool SiteServer::run() { return impl_->http.listen_after_bind(); }
+void SiteServer::stop() { impl_->http.stop(); }
+
+}  // namespace certwiz::site_server

@@ -1,0 +1,171 @@
+// The store's state changes: application → account with a hashed code, challenges
+// consumed once, wrong codes counted and locking, bindings replaced, sessions ended.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/lab/site/password_hash.h"
+#include "tests/lab/site/site_store.h"
+
+namespace certwiz::site_server {
+namespace {
+namespace fs = std::filesystem;
+
+class Store : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::path d = fs::temp_directory_path() / ("certwiz-site-store-" + std::to_string(getpid()));
+    fs::create_directories(d);
+    path_ = (d / (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".db")).string();
+    for (const char* s : {"", "-wal", "-shm"}) fs::remove(path_ + s);
+    db_ = std::make_unique<Database>(path_);
+    migrate(*db_, site_migrations());
+  }
+  Database& db() { return *db_; }
+
+  Approval approved(const std::string& ubn = "83124560", int days = 14) {
+    form::ValidatedForm f;
+    f.ubn = ubn;
+    f.control_no = "L5600123";
+    f.company_name = "綠源環保科技股份有限公司";
+    f.owner_name = "陳志明";
+    f.owner_id = "F131058274";
+    f.citizen_cert_login = true;
+    f.business_cert_login = true;
+    auto made = create_application(db(), f, hash_secret("pw", 1000), 1000);
+    EXPECT_TRUE(std::holds_alternative<int64_t>(made));
+    return approve_application(db(), std::get<int64_t>(made), days, 1000);
+  }
+
+  std::string challenge(const std::string& purpose, const std::string& client, int64_t expires = 5000) {
+    ChallengeRow c;
+    c.id = "c_" + std::to_string(++n_);
+    c.client_id = client;
+    c.purpose = purpose;
+    c.ubn = "83124560";
+    c.control_no = "L5600123";
+    c.nonce = "n" + std::to_string(n_);
+    c.tbs = "tbs";
+    c.issued_at = 1000;
+    c.expires_at = expires;
+    insert_challenge(db(), c);
+    return c.id;
+  }
+
+  std::string bind_code(const std::string& code, std::string client = "A", int* attempts_left = nullptr) {
+    BindRequest r{challenge("bind", "A"), "83124560", "L5600123", code, "citizen", "sig"};
+    ChallengeRow row;
+    auto got = begin_bind(db(), r, client, 2000, row);
+    if (auto* f = std::get_if<WireFailure>(&got)) {
+      if (attempts_left) *attempts_left = f->attempts_left;
+      return f->code;
+    }
+    return "ok";
+  }
+
+  std::string path_;
+  std::unique_ptr<Database> db_;
+  int n_ = 0;
+};
+
+TEST_F(Store, ApplicationLabelsRoundTrip) {
+  EXPECT_EQ(application_label(1), "APP-000001");
+  EXPECT_EQ(parse_application_label("APP-000042"), 42);
+  EXPECT_FALSE(parse_application_label("APP-"));
+  EXPECT_FALSE(parse_application_label("app-000001"));
+  EXPECT_FALSE(parse_application_label("APP-12x"));
+}
+
+TEST_F(Store, ApprovalCreatesTheAccountAndStoresOnlyTheCodesHash) {
+  Approval a = approved();
+  EXPECT_TRUE(a.new_account);
+  EXPECT_EQ(a.expires_at, 1000 + 14 * 86400);
+  auto s = db().prepare("SELECT code_hash, failed_attempts, generation FROM verification_codes");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.column_text(0).find(a.code), std::string::npos);
+  EXPECT_TRUE(verify_secret(a.code, s.column_text(0)));
+  EXPECT_EQ(s.column_int(1), 0);
+  EXPECT_EQ(s.column_int(2), 1);
+  EXPECT_EQ(bind_code(a.code), "ok");
+}
+
+TEST_F(Store, FiveWrongCodesLockAndANewCodeUnlocks) {
+  Approval a = approved();
+  const std::string wrong = a.code == "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA";
+  for (int expected_left = 4; expected_left >= 0; --expected_left) {
+    int left = -2;
+    EXPECT_EQ(bind_code(wrong, "A", &left), "SITE-CODE-WRONG");
+    EXPECT_EQ(left, expected_left);
+  }
+  EXPECT_EQ(bind_code(a.code), "SITE-CODE-LOCKED");
+  Approval again = approve_application(db(), 1, 14, 3000);
+  EXPECT_FALSE(again.new_account);
+  EXPECT_EQ(bind_code(again.code), "ok");
+  auto s = db().prepare("SELECT generation, failed_attempts FROM verification_codes");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.column_int(0), 2);
+  EXPECT_EQ(s.column_int(1), 0);
+}
+
+TEST_F(Store, ExpiredCodeIsRefused) {
+  Approval a = approved("83124560", 0);
+  EXPECT_EQ(bind_code(a.code), "SITE-CODE-EXPIRED");
+}
+
+TEST_F(Store, AChallengeIsConsumedOnceByItsOwnClient) {
+  approved();
+  const std::string id = challenge("login", "A");
+  EXPECT_EQ(std::get<WireFailure>(begin_login(db(), "c_none", "A", 2000)).code, "SITE-NONCE-UNKNOWN");
+  EXPECT_EQ(std::get<WireFailure>(begin_login(db(), id, "B", 2000)).code, "SITE-NONCE-WRONG-CLIENT");
+  EXPECT_TRUE(std::holds_alternative<ChallengeRow>(begin_login(db(), id, "A", 2000)));
+  EXPECT_EQ(std::get<WireFailure>(begin_login(db(), id, "A", 2000)).code, "SITE-NONCE-REPLAYED");
+  const std::string old = challenge("login", "A", 1500);
+  EXPECT_EQ(std::get<WireFailure>(begin_login(db(), old, "A", 2000)).code, "SITE-NONCE-EXPIRED");
+  EXPECT_EQ(std::get<WireFailure>(begin_login(db(), old, "A", 2000)).code, "SITE-NONCE-REPLAYED");
+  const std::string bind = challenge("bind", "A");
+  EXPECT_EQ(std::get<WireFailure>(begin_login(db(), bind, "A", 2000)).code, "SITE-CHALLENGE-MISMATCH");
+}
+
+TEST_F(Store, BindingAgainReplacesAndACertificateBelongsToOneAccount) {
+  Approval a = approved("83124560");
+  Approval b = approved("22099131");
+  const std::string c1 = challenge("bind", "A"), c2 = challenge("bind", "A"), c3 = challenge("bind", "A");
+  for (const auto& c : {c1, c2, c3}) db().prepare("UPDATE challenges SET used_at = 1 WHERE id = ?").bind(1, c).run();
+  store_binding(db(), a.account_id, {"citizen", "s", "i", "01", "F1"}, c1, 2000);
+  store_binding(db(), a.account_id, {"citizen", "s", "i", "02", "F2"}, c2, 2001);
+  auto count = [&] {
+    auto s = db().prepare("SELECT count(*) FROM bindings");
+    s.step();
+    return s.column_int(0);
+  };
+  EXPECT_EQ(count(), 1);
+  EXPECT_FALSE(find_bound_account(db(), "i", "01", "F1"));
+  ASSERT_TRUE(find_bound_account(db(), "i", "02", "F2"));
+  store_binding(db(), b.account_id, {"citizen", "s", "i", "02", "F2"}, c3, 2002);
+  EXPECT_EQ(count(), 1);
+  EXPECT_EQ(find_bound_account(db(), "i", "02", "F2")->first.ubn, "22099131");
+  EXPECT_FALSE(find_bound_account(db(), "i", "02", "F3")) << "the fingerprint must match too";
+}
+
+TEST_F(Store, SessionsExpireAndEnd) {
+  Approval a = approved();
+  const std::string c = challenge("login", "A");
+  create_session(db(), "h1", a.account_id, "business", c, 1000, 1800);
+  EXPECT_TRUE(find_session(db(), "h1", 2000));
+  EXPECT_FALSE(find_session(db(), "h1", 2800)) << "expired";
+  EXPECT_TRUE(end_session(db(), "h1", 2000));
+  EXPECT_FALSE(find_session(db(), "h1", 2000));
+  EXPECT_FALSE(end_session(db(), "h1", 2000));
+}
+
+TEST_F(Store, ASecondApplicationForTheSameUbnIsRefused) {
+  approved();
+  form::ValidatedForm f;
+  f.ubn = "83124560";
+  auto again = create_application(db(), f, "h", 1000);
+  ASSERT_TRUE(std::holds_alternative<WireFailure>(again));
+  EXPECT_EQ(std::get<WireFailure>(again).code, "SITE-ACCOUNT-EXISTS");
+}
+
+}  // namespace
+}  // namespace certwiz::site_server
