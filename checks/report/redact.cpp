@@ -325,6 +325,9 @@ std::string Redactor::redact_dn(const std::string& dn) {
 void Redactor::redact_value(Json& v, const std::string& key, bool personal_subtree) {
   if (!v.is_string() && !v.is_number()) return;
   const std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  if (v.is_string() && (key.find("version") != std::string::npos || key.find("minimum") != std::string::npos) &&
+      std::regex_match(s, std::regex(R"([0-9]{1,6}(\.[0-9]{1,6}){1,3})")))
+    versions_.insert(s);
   KeyKind kind = classify(key);
   if (personal_subtree && (kind == KeyKind::none || kind == KeyKind::name)) kind = KeyKind::personal;
   switch (kind) {
@@ -503,8 +506,9 @@ std::string Redactor::scrub_token(std::string s) const {
     if (t.find(':') != std::string::npos && t.find('-') != std::string::npos) return std::nullopt;
     return std::string(kMac);
   });
-  s = replace_each(s, p.ipv4, [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
+  s = replace_each(s, p.ipv4, [this](const std::smatch& m, char before, char after) -> std::optional<std::string> {
     if (before == '.' || (after == '.')) return std::nullopt;  // part of a longer dotted version
+    if (versions_.count(m.str()) > 0) return std::nullopt;     // a version the evidence named as one
     int o[4];
     for (int i = 0; i < 4; ++i) {
       if (m[i + 1].length() > 1 && m[i + 1].str()[0] == '0') return std::nullopt;  // "01.02.03.04" is not an address

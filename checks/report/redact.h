@@ -6,6 +6,7 @@
 // user's and the host's names). Serial numbers become a short salted hash ("sn#3fa2c1"),
 // stable within one report so a helpdesk can still see "same card".
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,9 @@ class Redactor {
   RedactionOptions o_;
   // Learned value → its replacement; applied longest first.
   std::map<std::string, std::string> known_;
+  // Dotted numbers found under a version key ("1.3.4.3"): versions, not IPv4
+  // addresses, wherever they appear (evidence, summaries, the log).
+  std::set<std::string> versions_;
 };
 
 }  // namespace certwiz::report

@@ -99,7 +99,7 @@ class Server {
     out["libraryDescription"] = inv->value("/module/description"_json_pointer, std::string("CertWiz card simulator"));
     out["libraryVersion"] = inv->value("/module/library_version"_json_pointer, std::string());
     for (const auto& slot : inv->value("slots", Json::array())) {
-      Json s{{"slotDescription", slot.value("description", std::string())}};
+      Json s{{"slotDescription", slot.value("reader", std::string())}};
       for (const auto& t : inv->value("tokens", Json::array())) {
         if (t.value("slot_id", -1L) != slot.value("slot_id", -2L)) continue;
         Json token{{"serialNumber", t.value("serial", std::string())}};
@@ -205,7 +205,11 @@ class Server {
       out["ret_code"] = kNoReader;
       return out;
     }
-    auto token = choose_token(*inv, pkg.value("slotDescription", std::string()));
+    // No slotDescription: the component takes the first card it finds (the page did
+    // not ask for one), not an error as CertWiz's own choose_token() makes it.
+    const std::string wanted = pkg.value("slotDescription", std::string());
+    auto token = choose_token(*inv, wanted);
+    if (!token && wanted.empty() && !inv->value("tokens", Json::array()).empty()) token = (*inv)["tokens"][0];
     if (!token) {
       out["ret_code"] = kNoCard;
       return out;

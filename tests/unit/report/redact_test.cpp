@@ -221,3 +221,19 @@ TEST(Redaction, SystemIdentityIsScrubbed) {
 
 }  // namespace
 }  // namespace certwiz::report
+
+// "1.3.4.3" is the local signing component's version, not an address: a dotted number
+// under a version key stays, in the evidence and wherever the same text appears.
+TEST(Redaction, VersionsThatLookLikeAddressesStay) {
+  Report r = sample_report();
+  r.results[0].evidence["server_version"] = "1.3.4.3";
+  r.results[0].evidence["site_minimum"] = "1.3.4.2";
+  r.results[0].evidence["peer"] = "192.168.7.20";
+  r.results[0].summary = {"元件 1.3.4.3 執行中", "Component 1.3.4.3 running, peer 192.168.7.20"};
+  Redactor red(fixed_redaction());
+  const Report out = red.redact(r);
+  EXPECT_EQ(out.results[0].evidence["server_version"], "1.3.4.3");
+  EXPECT_EQ(out.results[0].evidence["site_minimum"], "1.3.4.2");
+  EXPECT_EQ(out.results[0].evidence["peer"], "[ip]");
+  EXPECT_EQ(out.results[0].summary.en, "Component 1.3.4.3 running, peer [ip]");
+}
