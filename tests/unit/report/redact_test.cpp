@@ -219,9 +219,6 @@ TEST(Redaction, SystemIdentityIsScrubbed) {
   }
 }
 
-}  // namespace
-}  // namespace certwiz::report
-
 // "1.3.4.3" is the local signing component's version, not an address: a dotted number
 // under a version key stays, in the evidence and wherever the same text appears.
 TEST(Redaction, VersionsThatLookLikeAddressesStay) {
@@ -237,3 +234,6 @@ TEST(Redaction, VersionsThatLookLikeAddressesStay) {
   EXPECT_EQ(out.results[0].evidence["peer"], "[ip]");
   EXPECT_EQ(out.results[0].summary.en, "Component 1.3.4.3 running, peer [ip]");
 }
+
+}  // namespace
+}  // namespace certwiz::report
