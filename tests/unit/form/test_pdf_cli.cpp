@@ -199,10 +199,23 @@ TEST_F(PdfTest, CliPrintsEveryErrorAndExitsTwo) {
   EXPECT_NE(zh.out.find("檢查碼不符"), std::string::npos) << zh.out;
 }
 
-TEST_F(PdfTest, CliSubmitNeedsASiteClient) {
-  const CommandRun r = run(kCertwiz + " apply --lang en --submit --form '" + kData + "/sample_form.json'");
-  EXPECT_EQ(r.status, 3) << r.out;
-  EXPECT_NE(r.out.find("FORM-SUBMIT-NO-SITE"), std::string::npos) << r.out;
+// --submit goes to the site named by the profile; a site that cannot be reached is a
+// clear network failure (exit 2), and the password appears in no output.
+TEST_F(PdfTest, CliSubmitToAnUnreachableSiteFailsClearly) {
+  std::ifstream in(std::string(CERTWIZ_FORM_TEST_DATA) + "/../../../../assets/sites/default.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string from = "https://waste.moenv.gov.tw";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "https://127.0.0.1:9");  // nothing listens on port 9
+  const std::string assets = std::string(CERTWIZ_FORM_TEST_DATA) + "/../../../../assets/";
+  for (size_t at = text.find("\"trust/"); at != std::string::npos; at = text.find("\"trust/", at + assets.size()))
+    text.insert(at + 1, assets);  // the anchors stay where the profile's own folder has them
+  const fs::path profile = dir_ / "unreachable-site.json";
+  std::ofstream(profile) << text;
+  const CommandRun r = run(kCertwiz + " apply --lang en --submit --site '" + profile.string() + "' --form '" + kData +
+                           "/sample_form.json'");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("NET-REFUSED"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find(kSamplePassword), std::string::npos);
 }
 
