@@ -18,6 +18,7 @@ struct DiagnoseFlags {
   std::string bundle_out;
   bool no_redact = false;
   bool keep_ubn = false;
+  std::string slot;
 };
 }  // namespace
 
@@ -29,6 +30,7 @@ void register_diagnose(CLI::App& app, Runner& run) {
   cmd->add_option("--html", f.html_out, "Write the HTML report (one self-contained page) to this file");
   cmd->add_option("--bundle", f.bundle_out, "Write a ZIP with report.json, report.html and the log, for a helpdesk");
   cmd->add_flag("--no-redact", f.no_redact, "Keep personal data in the reports (they are marked as not redacted)");
+  cmd->add_option("--slot", f.slot, "Reader (slot description) of the card to check; needed when several cards are in");
   cmd->add_flag("--keep-ubn", f.keep_ubn, "Keep a company's UBN (統一編號) and name in the reports: they are public");
   cmd->callback([&run] {
     run = [] {
@@ -49,6 +51,7 @@ void register_diagnose(CLI::App& app, Runner& run) {
       }
       RunOptions options;
       if (!make_run_options(f.common, options, true)) return static_cast<int>(kUsage);
+      options.reader = f.slot;
 
       RunnerOptions runner;
       if (!json_stdout) runner.on_progress = [&console](const Progress& p) { console.on_progress(p); };
