@@ -3,6 +3,7 @@
 // OPENSSL_cleanse when released. Not copyable; there is no implicit way to make a
 // std::string of it.
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace certwiz {
@@ -43,5 +44,13 @@ bool read_secret_line(int fd, Secret& out);
 
 // Prompts on the controlling terminal without echo. False when there is no terminal.
 bool read_secret_from_terminal(std::string_view prompt, Secret& out);
+
+// Request bodies that must carry a secret (the local signing component's PIN field,
+// the site's password field) are built in a buffer reserved up front, so the secret
+// is written into no temporary, and wiped after the call.
+// Appends `s` as a JSON string literal ("..." with escapes) to `out`.
+void append_json_string(std::string& out, std::string_view s);
+// OPENSSL_cleanse over the string's bytes, then clear().
+void wipe(std::string& s);
 
 }  // namespace certwiz
