@@ -81,6 +81,19 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, RunnerOpti
   std::vector<State> state(n, State::pending);
   std::vector<Clock::time_point> started(n), deadline(n);
   std::vector<std::optional<CheckResult>> result(n);
+  // A worker whose result was collected is joined before returning: its thread-exit
+  // handlers (OpenSSL frees its per-thread random generators there) then run before the
+  // caller goes on, and before a process that exits right after. Abandoned workers are
+  // detached.
+  std::vector<std::thread> workers(n);
+  std::vector<bool> delivered(n, false);
+  struct DetachLeftovers {  // a progress callback that throws must not terminate the process
+    std::vector<std::thread>& w;
+    ~DetachLeftovers() {
+      for (auto& t : w)
+        if (t.joinable()) t.detach();
+    }
+  } detach_leftovers{workers};
   const auto t0 = Clock::now();
   size_t done = 0, running = 0;
 
@@ -121,6 +134,7 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, RunnerOpti
       if (state[i] == State::running && shared->finished[i]) {
         CheckResult r = std::move(*shared->finished[i]);
         shared->finished[i].reset();
+        delivered[i] = true;
         // A check that returns after a cancellation may have stopped halfway (its wait
         // was cut short): its answer is not trusted.
         if (options.cancel.cancelled()) r = cancelled_result();
@@ -180,7 +194,7 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, RunnerOpti
       lk.unlock();
       options.log->info("engine", "start " + checks[i].id);
       emit(Progress::Kind::started, i);
-      std::thread([shared, i, check = checks[i], log = options.log, cancel = options.cancel, lookup = lookup_for(i)] {
+      workers[i] = std::thread([shared, i, check = checks[i], log = options.log, cancel = options.cancel, lookup = lookup_for(i)] {
         CheckContext ctx(cancel, log, lookup);
         CheckResult r;
         try {
@@ -195,7 +209,7 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, RunnerOpti
           shared->finished[i] = std::move(r);
         }
         shared->cv.notify_all();
-      }).detach();
+      });
       lk.lock();
     }
     if (done == n) break;
@@ -208,6 +222,13 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, RunnerOpti
     if (!any_finished) shared->cv.wait_until(lk, wake);
   }
   lk.unlock();
+  for (size_t i = 0; i < n; ++i) {
+    if (!workers[i].joinable()) continue;
+    if (delivered[i])
+      workers[i].join();  // it has handed over its result: only its exit is left
+    else
+      workers[i].detach();  // timed out or cancelled: it may never return
+  }
 
   std::vector<CheckResult> out;
   out.reserve(n);
