@@ -31,8 +31,10 @@ class EnvironmentPage : public WizardPage {
                               wxLC_REPORT | wxLC_SINGLE_SEL | wxBORDER_THEME);
     readers_->SetName("env_readers");
     set_accessible_name(readers_, _("Card readers"));
-    readers_->AppendColumn(_("Reader"), wxLIST_FORMAT_LEFT, FromDIP(300));
-    readers_->AppendColumn(_("Card"), wxLIST_FORMAT_LEFT, FromDIP(560));
+    // Widths in characters of the list's font, so they grow with font scaling too.
+    const int em = readers_->GetCharWidth();
+    readers_->AppendColumn(_("Reader"), wxLIST_FORMAT_LEFT, em * 40);
+    readers_->AppendColumn(_("Card"), wxLIST_FORMAT_LEFT, em * 76);
     s->Add(readers_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
     auto* cl = new wxStaticText(this, wxID_ANY, _("Checks:"));
     s->Add(cl, 0, wxBOTTOM, FromDIP(4));

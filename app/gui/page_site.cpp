@@ -246,10 +246,12 @@ class LoginPage : public WizardPage {
     paths_ = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 120)), wxLC_REPORT | wxBORDER_THEME);
     paths_->SetName("login_paths");
     set_accessible_name(paths_, _("Signing path"));
-    paths_->AppendColumn(_("Signing path"), wxLIST_FORMAT_LEFT, FromDIP(300));
-    paths_->AppendColumn(_("Result"), wxLIST_FORMAT_LEFT, FromDIP(420));
-    paths_->AppendColumn(_("Time"), wxLIST_FORMAT_LEFT, FromDIP(90));
-    paths_->AppendColumn(_("Failure code"), wxLIST_FORMAT_LEFT, FromDIP(220));
+    // Widths in characters of the list's font, so they grow with font scaling too.
+    const int em = paths_->GetCharWidth();
+    paths_->AppendColumn(_("Signing path"), wxLIST_FORMAT_LEFT, em * 40);
+    paths_->AppendColumn(_("Result"), wxLIST_FORMAT_LEFT, em * 56);
+    paths_->AppendColumn(_("Time"), wxLIST_FORMAT_LEFT, em * 12);
+    paths_->AppendColumn(_("Failure code"), wxLIST_FORMAT_LEFT, em * 28);
     s->Add(paths_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
     verdict_ = new wxStaticText(this, wxID_ANY, wxString());
     verdict_->SetName("login_verdict");

@@ -19,8 +19,10 @@ class SummaryPage : public WizardPage {
     auto* s = new wxBoxSizer(wxVERTICAL);
     steps_ = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 200)), wxLC_REPORT | wxBORDER_THEME);
     steps_->SetName("summary_steps");
-    steps_->AppendColumn(_("Step"), wxLIST_FORMAT_LEFT, FromDIP(260));
-    steps_->AppendColumn(_("Done"), wxLIST_FORMAT_LEFT, FromDIP(500));
+    // Widths in characters of the list's font, so they grow with font scaling too.
+    const int em = steps_->GetCharWidth();
+    steps_->AppendColumn(_("Step"), wxLIST_FORMAT_LEFT, em * 36);
+    steps_->AppendColumn(_("Done"), wxLIST_FORMAT_LEFT, em * 66);
     s->Add(steps_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
     next_ = new wxStaticText(this, wxID_ANY, wxString());
     next_->SetName("summary_next");
@@ -39,8 +41,16 @@ class SummaryPage : public WizardPage {
     s->Add(row, 0, wxEXPAND);
     SetSizer(s);
     export_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-      const std::string path = frame_.export_report(frame_.state().report());
-      exported_->SetLabel(path.empty() ? frame_.last_error() : _("Report saved (personal data removed): ") + u8(path));
+      export_->Disable();
+      exported_->SetLabel(_("Saving the report..."));
+      const bool started = frame_.export_report(frame_.state().report(), [this](const std::string& path) {
+        export_->Enable();
+        exported_->SetLabel(path.empty() ? frame_.last_error() : _("Report saved (personal data removed): ") + u8(path));
+      });
+      if (!started) {
+        export_->Enable();
+        exported_->SetLabel(frame_.last_error());
+      }
     });
   }
   wxString title() const override { return _("Summary"); }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 #include <wx/display.h>
 #include <wx/filedlg.h>
@@ -226,8 +228,9 @@ void WizardFrame::refresh_nav() {
 
 void WizardFrame::set_status(const wxString& text) { status_->SetLabel(text); }
 
-std::string WizardFrame::export_report(const Report& report) {
+bool WizardFrame::export_report(const Report& report, std::function<void(const std::string&)> done) {
   namespace fs = std::filesystem;
+  last_error_.clear();
   std::string bundle;
   if (!state_.options.report_dir.empty()) {
     std::error_code ec;
@@ -236,29 +239,45 @@ std::string WizardFrame::export_report(const Report& report) {
   } else {
     wxFileDialog dlg(this, _("Save the report"), wxString(), "certwiz-report.zip", _("ZIP files (*.zip)|*.zip"),
                      wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
-    if (dlg.ShowModal() != wxID_OK) return {};
+    if (dlg.ShowModal() != wxID_OK) return false;
     bundle = to_u8(dlg.GetPath());
   }
   if (auto e = certwiz::report::check_writable(bundle)) {
     last_error_ = tr(e->cause()) + " " + tr(e->remedy());
     set_status(last_error_);
-    return {};
+    return false;
   }
-  // Redacted, like the CLI's default: the report is meant to be sent to a helpdesk.
-  const auto prepared = certwiz::report::prepare_report(report, state_.log->text(), true);
-  const fs::path dir = fs::path(bundle).parent_path();
-  const std::string stem = fs::path(bundle).stem().string();
-  for (auto e : {certwiz::report::write_bundle(bundle, prepared),
-                 certwiz::report::write_file((dir / (stem + ".html")).string(), prepared.html),
-                 certwiz::report::write_file((dir / (stem + ".json")).string(), prepared.json)}) {
-    if (e) {
-      last_error_ = tr(e->cause()) + " " + tr(e->remedy());
-      set_status(last_error_);
-      return {};
-    }
-  }
-  set_status(_("Report saved: ") + u8(bundle));
-  return bundle;
+  set_status(_("Saving the report..."));
+  // Redaction walks every result and the whole log, and the bundle is compressed: off the
+  // UI thread, on a copy of the report. Redacted, like the CLI's default: the report is
+  // meant to be sent to a helpdesk.
+  auto error = std::make_shared<std::optional<Error>>();
+  bg_.run(
+      [report, log = state_.log->text(), bundle, error](const CancelToken&) {
+        const auto prepared = certwiz::report::prepare_report(report, log, true);
+        const fs::path dir = fs::path(bundle).parent_path();
+        const std::string stem = fs::path(bundle).stem().string();
+        // The bundle last: once it exists, the HTML and JSON beside it are complete.
+        for (auto e : {certwiz::report::write_file((dir / (stem + ".html")).string(), prepared.html),
+                       certwiz::report::write_file((dir / (stem + ".json")).string(), prepared.json),
+                       certwiz::report::write_bundle(bundle, prepared)}) {
+          if (e) {
+            *error = std::move(e);
+            return;
+          }
+        }
+      },
+      [this, bundle, error, done = std::move(done)] {
+        if (*error) {
+          last_error_ = tr((*error)->cause()) + " " + tr((*error)->remedy());
+          set_status(last_error_);
+          done({});
+          return;
+        }
+        set_status(_("Report saved: ") + u8(bundle));
+        done(bundle);
+      });
+  return true;
 }
 
 bool WizardFrame::open_report(const std::string& path) {

@@ -4,6 +4,7 @@
 // state the pages share (what the user chose, the results found so far).
 #include <map>
 #include <memory>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -83,9 +84,11 @@ class WizardFrame : public wxFrame {
   // Pages call this when what Next may do changes.
   void refresh_nav();
   void set_status(const wxString& text);
-  // Exports the session's report (bundle, HTML, JSON) into --report-dir or a chosen
-  // file; returns the bundle's path, empty when cancelled or failed (the reason shown).
-  std::string export_report(const Report& report);
+  // Exports a report (bundle, HTML, JSON) into --report-dir or a chosen file. The file
+  // dialog is on the UI thread; redaction and writing run in the background. `done` runs
+  // on the UI thread with the bundle's path, or "" when cancelled or failed (the reason
+  // is then last_error() and in the status bar). Returns false when nothing was started.
+  bool export_report(const Report& report, std::function<void(const std::string&)> done);
   // Shows a saved report on the troubleshoot page (helpdesk).
   bool open_report(const std::string& path);
   wxString last_error() const { return last_error_; }

@@ -37,6 +37,8 @@
 #include <wx/gauge.h>
 #include <wx/listctrl.h>
 #include <wx/radiobox.h>
+#include <wx/radiobut.h>
+#include <wx/scrolwin.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 #include <wx/uiaction.h>
@@ -176,9 +178,58 @@ class Test {
     wxString all;
     collect_text(frame, all);
     if (!font_covers(ui_face_name(), all, missing)) return driver->fail(path + ": the UI font lacks " + missing);
+    // Readable at any scaling: no label or button cut short, no control past the page's
+    // edge, no list column narrower than its heading.
+    std::vector<std::string> cut;
+    check_layout(frame, cut);
+    if (!cut.empty()) {
+      std::string why;
+      for (const auto& c : cut) why += "\n    " + c;
+      return driver->fail(path + ": cut off at this scaling:" + why);
+    }
     std::fprintf(stderr, "  screenshot %s: ink %.2f, %zu colours, glyphs %.2f (boxes %.2f)\n", path.c_str(),
                  blank.ink_fraction, blank.colours, glyphs.corr_real, glyphs.corr_tofu);
   }
+  static std::string describe(wxWindow* w) {
+    std::string what = to_u8(w->GetName());
+    const std::string text = to_u8(w->GetLabel());
+    if (!text.empty()) what += " \"" + text.substr(0, 60) + "\"";
+    return what;
+  }
+  void check_layout(wxWindow* w, std::vector<std::string>& cut) {
+    if (!w->IsShownOnScreen()) return;
+    const bool labelled = dynamic_cast<wxStaticText*>(w) || dynamic_cast<wxButton*>(w) ||
+                          dynamic_cast<wxCheckBox*>(w) || dynamic_cast<wxRadioButton*>(w);
+    if (labelled && !w->GetLabel().empty()) {
+      const wxSize have = w->GetSize(), need = w->GetBestSize();
+      if (have.x + 1 < need.x || have.y + 1 < need.y)
+        cut.push_back(describe(w) + ": " + std::to_string(have.x) + "x" + std::to_string(have.y) + " < needed " +
+                      std::to_string(need.x) + "x" + std::to_string(need.y));
+    }
+    // Inside the parent's visible area (a scrolled panel's children may lie beyond it).
+    wxWindow* parent = w->GetParent();
+    if (parent && !w->IsTopLevel() && !dynamic_cast<wxScrolledWindow*>(parent) && !dynamic_cast<wxListCtrl*>(parent)) {
+      const wxRect r = w->GetRect();
+      const wxSize room = parent->GetClientSize();
+      if (r.GetRight() >= room.x + 1 || r.GetBottom() >= room.y + 1)
+        cut.push_back(describe(w) + ": reaches " + std::to_string(r.GetRight()) + "," + std::to_string(r.GetBottom()) +
+                      " in a parent of " + std::to_string(room.x) + "x" + std::to_string(room.y));
+    }
+    if (auto* l = dynamic_cast<wxListCtrl*>(w); l && l->InReportView()) {
+      for (int c = 0; c < l->GetColumnCount(); ++c) {
+        wxListItem col;
+        col.SetMask(wxLIST_MASK_TEXT | wxLIST_MASK_WIDTH);
+        if (!l->GetColumn(c, col)) continue;
+        const int need = l->GetTextExtent(col.GetText()).x + l->GetCharWidth() * 2;
+        if (col.GetWidth() < need)
+          cut.push_back(describe(l) + " column \"" + to_u8(col.GetText()) + "\": " + std::to_string(col.GetWidth()) +
+                        " px < heading " + std::to_string(need));
+      }
+    }
+    for (auto* child : w->GetChildren())
+      if (!child->IsTopLevel()) check_layout(child, cut);
+  }
+
   // Lets the window repaint (a page just changed) before the screenshot.
   std::vector<Step> shot(int n, const std::string& key) {
     auto since = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -418,7 +469,12 @@ std::vector<Step> flow_steps() {
   for (auto& st : g.shot(7, "login")) s.push_back(std::move(st));
   s.push_back({"next: summary", [] { g.next(); }, g.on_page(PageId::summary), 5s});
   s.push_back({"export the report", [] { g.press("summary_export"); },
-               [] { return fs::exists(g_out + "/reports/certwiz-report.zip"); }, 20s});
+               // Written in the background: done when the page says where it went.
+               [] {
+                 return to_u8(g.label("summary_exported")).find("certwiz-report.zip") != std::string::npos &&
+                        fs::exists(g_out + "/reports/certwiz-report.zip");
+               },
+               20s});
   s.push_back({"the exported report holds the session and no PIN",
                [] {
                  auto r = report::read_report_file(g_out + "/reports/certwiz-report.zip");
@@ -542,7 +598,12 @@ std::vector<Step> troubleshoot_steps() {
                {}});
   for (auto& st : g.shot(9, "troubleshoot")) s.push_back(std::move(st));
   s.push_back({"export", [] { g.press("troubleshoot_export"); },
-               [] { return fs::exists(g_out + "/reports/certwiz-report.zip"); }, 20s});
+               // Written in the background: done when the page says where it went.
+               [] {
+                 return to_u8(g.label("troubleshoot_exported")).find("certwiz-report.zip") != std::string::npos &&
+                        fs::exists(g_out + "/reports/certwiz-report.zip");
+               },
+               20s});
   s.push_back({"a helpdesk opens the bundle",
                [] {
                  if (!g.frame->open_report(g_out + "/reports/certwiz-report.zip")) g.driver->fail("open_report failed");

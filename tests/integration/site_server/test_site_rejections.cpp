@@ -213,6 +213,29 @@ TEST_F(SiteTest, DisabledLoginTypeIsRefused) {
               403, "SITE-LOGIN-TYPE-DISABLED");
 }
 
+// Staff turn the citizen login off after the card was bound: the next login is refused
+// with SITE-LOGIN-TYPE-DISABLED, and works again once it is turned back on. A site of the
+// test's own, so moving the citizen card to another account touches no other test.
+TEST(SiteStaff, LoginTypeDisabledAfterBindingRefusesTheLogin) {
+  SiteProcess own(scratch_dir("login-type"));
+  auto client = [&] { return SiteClient("127.0.0.1", own.port(), tls_ca_file()); };
+  TestAccount a = make_account(own, fresh_ubn(), "F131058274");
+  ASSERT_EQ(client().bind(card_files("citizen"), "citizen", a.ubn, a.control_no, a.code).status, 200);
+  ASSERT_EQ(client().login(card_files("citizen")).status, 200);
+  std::string out;
+  auto staff = [&](const std::string& ubn, const char* flag) {
+    return run_command({site_binary(), "login-type", "--db", own.db(), "--ubn", ubn, "--type", "citizen", flag}, out);
+  };
+  ASSERT_EQ(staff(a.ubn, "--disable"), 0) << out;
+  Answer refused = client().login(card_files("citizen"));
+  EXPECT_EQ(refused.status, 403) << refused.raw;
+  EXPECT_EQ(refused.error_code(), "SITE-LOGIN-TYPE-DISABLED") << refused.raw;
+  ASSERT_EQ(staff(a.ubn, "--enable"), 0) << out;
+  EXPECT_EQ(client().login(card_files("citizen")).status, 200);
+  // No such account: the staff command says so (exit 1).
+  EXPECT_EQ(staff("00000000", "--disable"), 1) << out;
+}
+
 TEST_F(SiteTest, UnknownAccountAndWrongControlNumberAreRefused) {
   const std::string ubn = fresh_ubn();
   expect_code(client().bind(card_files("business"), "business", ubn, "L5600123", "ABCDEFGH"), 404,

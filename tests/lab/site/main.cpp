@@ -1,5 +1,5 @@
 // certwiz-site: the lab's reference site. `serve` runs the HTTPS endpoints; `approve`,
-// `migrate` and `seed` are the site staff's commands on the same database.
+// `login-type`, `migrate` and `seed` are the site staff's commands on the same database.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -73,6 +73,16 @@ int main(int argc, char** argv) {
   approve->add_option("--valid-days", valid_days, "Days the code stays valid")->capture_default_str()
       ->check(CLI::Range(0, 365));
 
+  std::string ubn, login_type;
+  bool enable = false, disable = false;
+  auto* login_cmd = app.add_subcommand("login-type", "Enable or disable a login type on an account (site staff)");
+  login_cmd->add_option("--db", db_path, "SQLite database")->required()->check(CLI::ExistingFile);
+  login_cmd->add_option("--ubn", ubn, "The account's UBN (統一編號)")->required();
+  login_cmd->add_option("--type", login_type, "citizen or business")->required()->check(
+      CLI::IsMember({"citizen", "business"}));
+  auto* en = login_cmd->add_flag("--enable", enable, "Allow logins of this type");
+  login_cmd->add_flag("--disable", disable, "Refuse logins of this type")->excludes(en);
+
   auto* migrate_cmd = app.add_subcommand("migrate", "Create or upgrade the database schema");
   migrate_cmd->add_option("--db", db_path, "SQLite database")->required();
 
@@ -127,6 +137,20 @@ int main(int argc, char** argv) {
           certwiz::site::format_utc(std::chrono::system_clock::time_point(std::chrono::seconds(a.expires_at)));
       std::printf("application: %s\naccount: %s\nverification code: %s\nexpires: %s\n", a.application.c_str(),
                   a.new_account ? "created" : "existing", a.code.c_str(), expires.c_str());
+      return 0;
+    }
+    if (*login_cmd) {
+      if (enable == disable) {
+        std::fprintf(stderr, "certwiz-site: say --enable or --disable\n");
+        return 2;
+      }
+      Database db(db_path);
+      migrate(db, site_migrations());
+      if (!set_login_type(db, ubn, login_type, enable)) {
+        std::fprintf(stderr, "certwiz-site: no account with UBN %s\n", ubn.c_str());
+        return 1;
+      }
+      std::printf("%s login %s for %s\n", login_type.c_str(), enable ? "enabled" : "disabled", ubn.c_str());
       return 0;
     }
     if (*migrate_cmd) {

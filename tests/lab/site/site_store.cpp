@@ -216,6 +216,15 @@ Approval approve_application(Database& db, int64_t application_id, int valid_day
   return a;
 }
 
+bool set_login_type(Database& db, const std::string& ubn, const std::string& login_type, bool enabled) {
+  if (login_type != "citizen" && login_type != "business") throw DbError("unknown login type " + login_type);
+  // The column comes from the two names above, never from the caller's text.
+  const std::string sql = login_type == "citizen" ? "UPDATE accounts SET citizen_login = ? WHERE ubn = ?"
+                                                  : "UPDATE accounts SET business_login = ? WHERE ubn = ?";
+  db.prepare(sql).bind(1, int64_t{enabled ? 1 : 0}).bind(2, ubn).run();
+  return db.changes() > 0;
+}
+
 void insert_challenge(Database& db, const ChallengeRow& c) {
   db.transaction([&] {
     auto s = db.prepare(

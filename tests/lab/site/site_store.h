@@ -57,6 +57,9 @@ struct Approval {
 // Creates the account (first time) and issues a fresh code (always: a new generation
 // with no wrong attempts). Throws DbError for an unknown application.
 Approval approve_application(Database& db, int64_t application_id, int valid_days, int64_t now);
+// Site staff turning a login type ("citizen" or "business") on or off for the account of
+// a UBN, as the real site's account settings do. False when no account has that UBN.
+bool set_login_type(Database& db, const std::string& ubn, const std::string& login_type, bool enabled);
 
 void insert_challenge(Database& db, const ChallengeRow& c);
 
