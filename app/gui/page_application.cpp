@@ -18,6 +18,7 @@
 #include "app/gui/results_view.h"
 #include "app/gui/secret_entry.h"
 #include "app/gui/site_glue.h"
+#include "app/gui/wrap_text.h"
 #include "certwiz_version.h"
 #include "checks/form/form_pdf.h"
 
@@ -35,9 +36,10 @@ class ApplicationPage : public WizardPage {
  public:
   ApplicationPage(wxWindow* parent, WizardFrame& frame) : WizardPage(parent, frame, PageId::application) {
     auto* outer = new wxBoxSizer(wxVERTICAL);
-    scroll_ = new wxScrolledWindow(this, wxID_ANY, wxDefaultPosition, wxDefaultSize, wxVSCROLL | wxTAB_TRAVERSAL);
+    // Both ways: with large fonts a row (address, "same as above") can be wider than the page.
+    scroll_ = new wxScrolledWindow(this, wxID_ANY, wxDefaultPosition, wxDefaultSize, wxVSCROLL | wxHSCROLL | wxTAB_TRAVERSAL);
     scroll_->SetName("application_fields");
-    scroll_->SetScrollRate(0, FromDIP(12));
+    scroll_->SetScrollRate(FromDIP(12), FromDIP(12));
     grid_ = new wxFlexGridSizer(2, FromDIP(4), FromDIP(10));
     grid_->AddGrowableCol(1, 1);
     auto rules = form::load_form_rules(frame.state().run.site_profile);
@@ -45,6 +47,8 @@ class ApplicationPage : public WizardPage {
     else rules_error_ = tr(rules.error().cause()) + " " + tr(rules.error().remedy());
     for (const auto& f : form::form_fields()) add_field(f);
     scroll_->SetSizer(grid_);
+    // Its own scrollbar takes the form: the page around it must not grow to the form's height.
+    scroll_->SetMinSize(wxSize(GetCharWidth() * 40, FromDIP(160)));
     outer->Add(scroll_, 1, wxEXPAND | wxBOTTOM, FromDIP(8));
 
     auto* buttons = new wxBoxSizer(wxHORIZONTAL);
@@ -58,8 +62,7 @@ class ApplicationPage : public WizardPage {
     buttons->Add(pdf, 0, wxRIGHT, FromDIP(8));
     buttons->Add(submit, 0);
     outer->Add(buttons, 0, wxBOTTOM, FromDIP(6));
-    message_ = new wxStaticText(this, wxID_ANY, rules_error_);
-    message_->SetName("application_message");
+    message_ = new WrapText(this, rules_error_, "application_message");
     outer->Add(message_, 0, wxEXPAND);
     SetSizer(outer);
     check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { check_all(); });
@@ -84,8 +87,7 @@ class ApplicationPage : public WizardPage {
 
  private:
   wxStaticText* add_error_label(const std::string& key) {
-    auto* err = new wxStaticText(scroll_, wxID_ANY, wxString());
-    err->SetName("error_" + key);
+    auto* err = new WrapText(scroll_, wxString(), "error_" + key);
     err->SetForegroundColour(status_colour(Status::fail));
     err->Hide();
     errors_[key] = err;
@@ -167,7 +169,7 @@ class ApplicationPage : public WizardPage {
       }
     }
     cell->Add(line, 0, wxEXPAND);
-    cell->Add(add_error_label(key), 0, wxTOP, FromDIP(2));
+    cell->Add(add_error_label(key), 0, wxEXPAND | wxTOP, FromDIP(2));
     name_controls(key);
     grid_->Add(cell, 1, wxEXPAND);
   }
@@ -275,7 +277,6 @@ class ApplicationPage : public WizardPage {
     }
     wxStaticText* label = errors_.at(key);
     label->SetLabel(msg);
-    label->Wrap(FromDIP(600));
     label->Show(!msg.empty());
     scroll_->FitInside();
     scroll_->Layout();

@@ -32,12 +32,13 @@ class CardPage : public WizardPage {
     choice_ = new wxChoice(this, wxID_ANY);
     choice_->SetName("card_choice");
     set_accessible_name(choice_, _("Card to test"));
-    choice_->SetMinSize(FromDIP(wxSize(480, -1)));
-    pick->Add(choice_, 0, wxRIGHT, FromDIP(8));
+    // As wide as the row allows, and no wider than the page (long card descriptions).
+    choice_->SetMinSize(wxSize(GetCharWidth() * 24, -1));
+    pick->Add(choice_, 1, wxRIGHT, FromDIP(8));
     recheck_ = new wxButton(this, wxID_ANY, _("Read the cards a&gain"));
     recheck_->SetName("card_recheck");
     pick->Add(recheck_, 0);
-    s->Add(pick, 0, wxBOTTOM, FromDIP(8));
+    s->Add(pick, 0, wxEXPAND | wxBOTTOM, FromDIP(8));
 
     s->Add(new wxStaticText(this, wxID_ANY, _("Certificates on the cards:")), 0, wxBOTTOM, FromDIP(4));
     certs_ = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 130)),
@@ -50,6 +51,8 @@ class CardPage : public WizardPage {
     certs_->AppendColumn(_("Issuer"), wxLIST_FORMAT_LEFT, em * 32);
     certs_->AppendColumn(_("Valid until"), wxLIST_FORMAT_LEFT, em * 13);
     certs_->AppendColumn(_("Status"), wxLIST_FORMAT_LEFT, em * 40);
+    // The list scrolls sideways itself: its columns must not widen the page.
+    certs_->SetMinSize(wxSize(em * 30, FromDIP(130)));
     s->Add(certs_, 0, wxEXPAND | wxBOTTOM, FromDIP(8));
 
     pin_ = new wxButton(this, wxID_ANY, _("Enter the &PIN and test the card..."));

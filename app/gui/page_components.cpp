@@ -11,6 +11,7 @@
 #include "app/gui/engine_glue.h"
 #include "app/gui/i18n.h"
 #include "app/gui/results_view.h"
+#include "app/gui/wrap_text.h"
 #include "checks/diagnose/diagnose.h"
 #include "checks/pkcs11/probe.h"
 #include "installer/install.h"
@@ -44,8 +45,7 @@ class ComponentsPage : public WizardPage {
     gauge_ = new wxGauge(this, wxID_ANY, 1000);
     gauge_->SetName("components_progress");
     s->Add(gauge_, 0, wxEXPAND | wxBOTTOM, FromDIP(4));
-    phase_ = new wxStaticText(this, wxID_ANY, wxString());
-    phase_->SetName("components_phase");
+    phase_ = new WrapText(this, wxString(), "components_phase");
     s->Add(phase_, 0, wxEXPAND);
     speed_ = new wxStaticText(this, wxID_ANY, wxString());
     speed_->SetName("components_speed");

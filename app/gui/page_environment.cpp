@@ -9,6 +9,7 @@
 #include "app/gui/i18n.h"
 #include "app/gui/results_view.h"
 #include "app/gui/wizard_frame.h"
+#include "app/gui/wrap_text.h"
 #include "assets/assets.h"
 #include "checks/core/runner.h"
 #include "checks/pcsc/card_identity.h"
@@ -22,9 +23,8 @@ class EnvironmentPage : public WizardPage {
  public:
   EnvironmentPage(wxWindow* parent, WizardFrame& frame) : WizardPage(parent, frame, PageId::environment) {
     auto* s = new wxBoxSizer(wxVERTICAL);
-    service_ = new wxStaticText(this, wxID_ANY, _("Connecting to the smart card service..."));
-    service_->SetName("env_service");
-    s->Add(service_, 0, wxBOTTOM, FromDIP(8));
+    service_ = new WrapText(this, _("Connecting to the smart card service..."), "env_service");
+    s->Add(service_, 0, wxEXPAND | wxBOTTOM, FromDIP(8));
     auto* rl = new wxStaticText(this, wxID_ANY, _("Card readers (updated as you insert or remove a card):"));
     s->Add(rl, 0, wxBOTTOM, FromDIP(4));
     readers_ = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 170)),
@@ -35,6 +35,8 @@ class EnvironmentPage : public WizardPage {
     const int em = readers_->GetCharWidth();
     readers_->AppendColumn(_("Reader"), wxLIST_FORMAT_LEFT, em * 40);
     readers_->AppendColumn(_("Card"), wxLIST_FORMAT_LEFT, em * 76);
+    // The list scrolls sideways itself: its columns must not widen the page.
+    readers_->SetMinSize(wxSize(em * 30, FromDIP(170)));
     s->Add(readers_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
     auto* cl = new wxStaticText(this, wxID_ANY, _("Checks:"));
     s->Add(cl, 0, wxBOTTOM, FromDIP(4));

@@ -16,6 +16,7 @@
 #include "app/gui/pin_dialog.h"
 #include "app/gui/results_view.h"
 #include "app/gui/site_glue.h"
+#include "app/gui/wrap_text.h"
 #include "checks/site/client.h"
 
 namespace certwiz::gui {
@@ -84,9 +85,8 @@ class BindingPage : public WizardPage {
  public:
   BindingPage(wxWindow* parent, WizardFrame& frame) : WizardPage(parent, frame, PageId::binding) {
     auto* s = new wxBoxSizer(wxVERTICAL);
-    who_ = new wxStaticText(this, wxID_ANY, wxString());
-    who_->SetName("binding_card");
-    s->Add(who_, 0, wxBOTTOM, FromDIP(10));
+    who_ = new WrapText(this, wxString(), "binding_card");
+    s->Add(who_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
     auto* grid = new wxFlexGridSizer(2, FromDIP(8), FromDIP(10));
     auto add = [&](const wxString& label, const char* name) {
       grid->Add(new wxStaticText(this, wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
@@ -109,17 +109,18 @@ class BindingPage : public WizardPage {
     path_->Append(path_label(site::SigningPath::card));
     path_->Append(path_label(site::SigningPath::localsign));
     path_->SetSelection(0);
-    grid->Add(path_, 0);
-    s->Add(grid, 0, wxBOTTOM, FromDIP(12));
+    // The column grows with the page; the choice fills it but never widens the page.
+    path_->SetMinSize(wxSize(GetCharWidth() * 20, -1));
+    grid->Add(path_, 0, wxEXPAND);
+    grid->AddGrowableCol(1, 1);
+    s->Add(grid, 0, wxEXPAND | wxBOTTOM, FromDIP(12));
     bind_ = new wxButton(this, wxID_ANY, _("&Bind the card (asks for the PIN)..."));
     bind_->SetName("binding_bind");
     s->Add(bind_, 0, wxBOTTOM, FromDIP(12));
-    result_ = new wxStaticText(this, wxID_ANY, wxString());
-    result_->SetName("binding_result");
+    result_ = new WrapText(this, wxString(), "binding_result");
     result_->SetFont(ui_font(2, true));
     s->Add(result_, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
-    detail_ = new wxStaticText(this, wxID_ANY, wxString());
-    detail_->SetName("binding_detail");
+    detail_ = new WrapText(this, wxString(), "binding_detail");
     s->Add(detail_, 0, wxEXPAND);
     SetSizer(s);
     bind_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { bind(); });
@@ -220,7 +221,6 @@ class BindingPage : public WizardPage {
           rec.id = "site.bind";
           rec.title = {"憑證綁定", "Certificate binding"};
           frame_.state().record(rec);
-          result_->Wrap(GetClientSize().x - FromDIP(10));
           Layout();
         });
   }
@@ -252,9 +252,10 @@ class LoginPage : public WizardPage {
     paths_->AppendColumn(_("Result"), wxLIST_FORMAT_LEFT, em * 56);
     paths_->AppendColumn(_("Time"), wxLIST_FORMAT_LEFT, em * 12);
     paths_->AppendColumn(_("Failure code"), wxLIST_FORMAT_LEFT, em * 28);
+    // The list scrolls sideways itself: its columns must not widen the page.
+    paths_->SetMinSize(wxSize(em * 30, FromDIP(120)));
     s->Add(paths_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
-    verdict_ = new wxStaticText(this, wxID_ANY, wxString());
-    verdict_->SetName("login_verdict");
+    verdict_ = new WrapText(this, wxString(), "login_verdict");
     verdict_->SetFont(ui_font(2, true));
     s->Add(verdict_, 0, wxEXPAND);
     SetSizer(s);
@@ -363,7 +364,6 @@ class LoginPage : public WizardPage {
           rec.id = "site.login";
           rec.title = {"測試登入", "Test login"};
           frame_.state().record(rec);
-          verdict_->Wrap(GetClientSize().x - FromDIP(10));
           Layout();
         });
   }

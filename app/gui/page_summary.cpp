@@ -8,6 +8,7 @@
 #include "app/gui/i18n.h"
 #include "app/gui/results_view.h"
 #include "app/gui/wizard_frame.h"
+#include "app/gui/wrap_text.h"
 #include "checks/report/digest.h"
 
 namespace certwiz::gui {
@@ -23,9 +24,10 @@ class SummaryPage : public WizardPage {
     const int em = steps_->GetCharWidth();
     steps_->AppendColumn(_("Step"), wxLIST_FORMAT_LEFT, em * 36);
     steps_->AppendColumn(_("Done"), wxLIST_FORMAT_LEFT, em * 66);
+    // The list scrolls sideways itself: its columns must not widen the page.
+    steps_->SetMinSize(wxSize(em * 30, FromDIP(200)));
     s->Add(steps_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
-    next_ = new wxStaticText(this, wxID_ANY, wxString());
-    next_->SetName("summary_next");
+    next_ = new WrapText(this, wxString(), "summary_next");
     next_->SetFont(ui_font(1, true));
     s->Add(next_, 0, wxEXPAND | wxBOTTOM, FromDIP(8));
     s->Add(new wxStaticText(this, wxID_ANY, _("Still to do:")), 0, wxBOTTOM, FromDIP(4));
@@ -35,8 +37,7 @@ class SummaryPage : public WizardPage {
     export_ = new wxButton(this, wxID_ANY, _("&Export the report..."));
     export_->SetName("summary_export");
     row->Add(export_, 0, wxRIGHT, FromDIP(10));
-    exported_ = new wxStaticText(this, wxID_ANY, wxString());
-    exported_->SetName("summary_exported");
+    exported_ = new WrapText(this, wxString(), "summary_exported");
     row->Add(exported_, 1, wxALIGN_CENTER_VERTICAL);
     s->Add(row, 0, wxEXPAND);
     SetSizer(s);
@@ -87,7 +88,6 @@ class SummaryPage : public WizardPage {
       next_->SetLabel(wxString::FromUTF8("✔ ") + _("Everything that was checked works."));
       next_->SetForegroundColour(status_colour(Status::pass));
     }
-    next_->Wrap(GetClientSize().x > 100 ? GetClientSize().x - FromDIP(10) : FromDIP(700));
     Layout();
   }
 

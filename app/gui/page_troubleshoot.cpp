@@ -9,6 +9,7 @@
 #include "app/gui/engine_glue.h"
 #include "app/gui/i18n.h"
 #include "app/gui/results_view.h"
+#include "app/gui/wrap_text.h"
 #include "checks/diagnose/diagnose.h"
 #include "checks/report/digest.h"
 
@@ -18,16 +19,14 @@ class TroubleshootPage : public WizardPage {
  public:
   TroubleshootPage(wxWindow* parent, WizardFrame& frame) : WizardPage(parent, frame, PageId::troubleshoot) {
     auto* s = new wxBoxSizer(wxVERTICAL);
-    source_ = new wxStaticText(this, wxID_ANY, wxString());
-    source_->SetName("troubleshoot_source");
+    source_ = new WrapText(this, wxString(), "troubleshoot_source");
     s->Add(source_, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
     gauge_ = new wxGauge(this, wxID_ANY, 100);
     gauge_->SetName("troubleshoot_progress");
     s->Add(gauge_, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
     table_ = new ResultsView(this, "troubleshoot_results");
     s->Add(table_, 1, wxEXPAND | wxBOTTOM, FromDIP(8));
-    next_ = new wxStaticText(this, wxID_ANY, wxString());
-    next_->SetName("troubleshoot_next");
+    next_ = new WrapText(this, wxString(), "troubleshoot_next");
     next_->SetFont(ui_font(1, true));
     s->Add(next_, 0, wxEXPAND | wxBOTTOM, FromDIP(8));
     auto* row = new wxBoxSizer(wxHORIZONTAL);
@@ -40,8 +39,7 @@ class TroubleshootPage : public WizardPage {
     row->Add(rerun_, 0, wxRIGHT, FromDIP(8));
     row->Add(cancel_, 0, wxRIGHT, FromDIP(8));
     row->Add(export_, 0, wxRIGHT, FromDIP(8));
-    exported_ = new wxStaticText(this, wxID_ANY, wxString());
-    exported_->SetName("troubleshoot_exported");
+    exported_ = new WrapText(this, wxString(), "troubleshoot_exported");
     row->Add(exported_, 1, wxALIGN_CENTER_VERTICAL);
     s->Add(row, 0, wxEXPAND);
     SetSizer(s);
@@ -95,7 +93,6 @@ class TroubleshootPage : public WizardPage {
       next_->SetLabel(wxString::FromUTF8("✔ ") + _("Everything that was checked works."));
       next_->SetForegroundColour(status_colour(Status::pass));
     }
-    next_->Wrap(GetClientSize().x > 100 ? GetClientSize().x - FromDIP(10) : FromDIP(700));
     Layout();
   }
 

@@ -8,6 +8,7 @@
 
 #include "app/gui/i18n.h"
 #include "app/gui/wizard_frame.h"
+#include "app/gui/wrap_text.h"
 
 namespace certwiz::gui {
 namespace {
@@ -28,11 +29,10 @@ class WelcomePage : public WizardPage {
                            wxRA_SPECIFY_COLS);
     mode_->SetName("welcome_mode");
     s->Add(mode_, 0, wxEXPAND | wxBOTTOM, FromDIP(14));
-    auto* note = new wxStaticText(this, wxID_ANY,
-                                  _("Have the card reader plugged in and the card inserted. Nothing is sent anywhere "
+    auto* note = new WrapText(this,
+                              _("Have the card reader plugged in and the card inserted. Nothing is sent anywhere "
                                     "until you bind the card or export a report; the PIN goes only to the card."));
-    note->Wrap(FromDIP(700));
-    s->Add(note, 0, wxBOTTOM, FromDIP(14));
+    s->Add(note, 0, wxEXPAND | wxBOTTOM, FromDIP(14));
     auto* open = new wxButton(this, wxID_ANY, _("&Open a report file (helpdesk)..."));
     open->SetName("welcome_open_report");
     s->Add(open, 0);

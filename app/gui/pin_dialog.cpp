@@ -5,6 +5,7 @@
 
 #include "app/gui/accessible.h"
 #include "app/gui/i18n.h"
+#include "app/gui/wrap_text.h"
 #include "checks/pkcs11/pin_guard.h"
 
 namespace certwiz::gui {
@@ -36,9 +37,10 @@ PinDialog::PinDialog(wxWindow* parent, const PinDialogInfo& info)
   else if (!info.tries_left) tries = _("The card does not say how many tries are left.");
   else if (*info.tries_left == 1) tries = _("Only 1 try is left: a wrong PIN now locks the card.");
   else tries = wxString::Format(_("Tries left: %d (the card locks after 3 wrong PINs)."), *info.tries_left);
-  auto* tries_text = new wxStaticText(this, wxID_ANY, tries);
+  // Wrapped once, in characters of the font (the dialog is sized to its content).
+  auto* tries_text = new wxStaticText(this, wxID_ANY, wxString());
   tries_text->SetName("pin_tries");
-  tries_text->Wrap(FromDIP(420));
+  tries_text->SetLabel(WrapText::wrap(*tries_text, tries, tries_text->GetCharWidth() * 48));
   if (info.locked || (info.tries_left && *info.tries_left <= 1)) tries_text->SetForegroundColour(wxColour(0xb0, 0x1c, 0x1c));
   top->Add(tries_text, 0, wxLEFT | wxRIGHT | wxBOTTOM, FromDIP(10));
 

@@ -39,6 +39,8 @@ ResultsView::ResultsView(wxWindow* parent, const wxString& name)
   AppendColumn(_("Result"), wxLIST_FORMAT_LEFT, em * 40);
   AppendColumn(_("Failure code"), wxLIST_FORMAT_LEFT, em * 21);
   AppendColumn(_("What to do"), wxLIST_FORMAT_LEFT, em * 50);
+  // The list scrolls sideways itself: its columns must not widen the page.
+  SetMinSize(wxSize(em * 30, GetCharHeight() * 8));
 }
 
 long ResultsView::row_of(const std::string& id) const {

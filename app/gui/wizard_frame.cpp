@@ -12,6 +12,7 @@
 #include <wx/statline.h>
 
 #include "app/gui/i18n.h"
+#include "app/gui/wrap_text.h"
 #include "certwiz_version.h"
 #include "checks/report/environment.h"
 #include "checks/report/files.h"
@@ -67,9 +68,10 @@ Report WizardState::report() const {
 }
 
 WizardPage::WizardPage(wxWindow* parent, WizardFrame& frame, PageId id)
-    : wxPanel(parent, wxID_ANY), frame_(frame), id_(id) {
+    : wxScrolledWindow(parent, wxID_ANY), frame_(frame), id_(id) {
   SetName(wxString("page_") + page_key(id));
   SetFont(ui_font());
+  SetScrollRate(0, FromDIP(12));
 }
 
 WizardFrame::WizardFrame(WizardOptions options)
@@ -117,8 +119,7 @@ WizardFrame::WizardFrame(WizardOptions options)
   heading_->SetName("page_heading");
   heading_->SetFont(ui_font(5, true));
   main->Add(heading_, 0, wxLEFT | wxRIGHT | wxTOP, FromDIP(16));
-  intro_ = new wxStaticText(root, wxID_ANY, wxString());
-  intro_->SetName("page_intro");
+  intro_ = new WrapText(root, wxString(), "page_intro");
   main->Add(intro_, 0, wxLEFT | wxRIGHT | wxTOP | wxEXPAND, FromDIP(16));
   main->Add(book_, 1, wxEXPAND | wxALL, FromDIP(16));
   body->Add(main, 1, wxEXPAND);
@@ -192,7 +193,6 @@ void WizardFrame::go_to(PageId id) {
   set_status(wxString());
   heading_->SetLabel(p->title());
   intro_->SetLabel(p->intro());
-  intro_->Wrap(GetClientSize().x > 0 ? GetClientSize().x - FromDIP(300) : FromDIP(700));
   p->entered();
   refresh_nav();
   Layout();
@@ -224,6 +224,9 @@ void WizardFrame::refresh_nav() {
   next_->Enable(page(current_)->can_advance());
   const bool last = current_ == PageId::summary || current_ == PageId::troubleshoot;
   next_->SetLabel(last ? _("&Finish") : _("&Next >"));
+  // A new label (or a font the theme changed) can need a wider button.
+  next_->InvalidateBestSize();
+  next_->GetParent()->Layout();
 }
 
 void WizardFrame::set_status(const wxString& text) { status_->SetLabel(text); }

@@ -11,6 +11,7 @@
 #include <wx/button.h>
 #include <wx/frame.h>
 #include <wx/panel.h>
+#include <wx/scrolwin.h>
 #include <wx/simplebook.h>
 #include <wx/stattext.h>
 
@@ -53,7 +54,9 @@ struct WizardState {
 
 class WizardFrame;
 
-class WizardPage : public wxPanel {
+// A page scrolls vertically when its content is taller than the window (large fonts,
+// 150 % scaling, a small screen) instead of squeezing its controls.
+class WizardPage : public wxScrolledWindow {
  public:
   WizardPage(wxWindow* parent, WizardFrame& frame, PageId id);
   PageId id() const { return id_; }

@@ -1,5 +1,11 @@
 #include "tests/gui/wizard/gui_harness.h"
 
+#include <algorithm>
+
+#include <wx/button.h>
+#include <wx/checkbox.h>
+#include <wx/scrolwin.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,8 +120,50 @@ void Driver::Notify() {
 
 wxWindow* find(const std::string& name, wxWindow* root) { return wxWindow::FindWindowByName(name, root); }
 
+// Scrolls every scrolled ancestor so that `w` is visible, as a user would before
+// clicking; true when something had to scroll.
+bool scroll_into_view(wxWindow* w) {
+  bool scrolled = false;
+  for (wxWindow* p = w->GetParent(); p && !p->IsTopLevel(); p = p->GetParent()) {
+    auto* sw = dynamic_cast<wxScrolledWindow*>(p);
+    if (!sw) continue;
+    const wxPoint at = sw->ScreenToClient(w->GetScreenPosition());
+    const wxSize client = sw->GetClientSize(), size = w->GetSize();
+    int ux = 0, uy = 0, vx = 0, vy = 0;
+    sw->GetScrollPixelsPerUnit(&ux, &uy);
+    sw->GetViewStart(&vx, &vy);
+    int to_x = -1, to_y = -1;
+    if (uy > 0 && (at.y < 0 || at.y + size.y > client.y)) to_y = std::max(0, (vy * uy + at.y - client.y / 3) / uy);
+    if (ux > 0 && (at.x < 0 || at.x + size.x > client.x)) to_x = std::max(0, (vx * ux + at.x - client.x / 3) / ux);
+    if (to_x < 0 && to_y < 0) continue;
+    sw->Scroll(to_x, to_y);
+    scrolled = true;
+  }
+  return scrolled;
+}
+
 void click(wxWindow* w) {
   if (!w) return;
+  wxTheApp->ProcessPendingEvents();  // pending layouts (a label re-wrapped) first
+  if (scroll_into_view(w)) {
+    // GTK moves the scrolled widgets later than wx reports them moved, so a pointer click
+    // right now could miss: the control gets the event a click would give it, queued like
+    // a click's (a handler that opens a modal dialog must not run inside this step).
+    if (auto* b = dynamic_cast<wxButton*>(w)) {
+      wxCommandEvent e(wxEVT_BUTTON, b->GetId());
+      e.SetEventObject(b);
+      b->GetEventHandler()->AddPendingEvent(e);
+    } else if (auto* c = dynamic_cast<wxCheckBox*>(w)) {
+      c->SetValue(!c->GetValue());
+      wxCommandEvent e(wxEVT_CHECKBOX, c->GetId());
+      e.SetEventObject(c);
+      e.SetInt(c->GetValue() ? 1 : 0);
+      c->GetEventHandler()->AddPendingEvent(e);
+    } else {
+      w->SetFocus();
+    }
+    return;
+  }
   wxUIActionSimulator sim;
   const wxRect r = w->GetScreenRect();
   sim.MouseMove(r.x + r.width / 2, r.y + r.height / 2);
