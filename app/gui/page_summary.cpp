@@ -42,16 +42,7 @@ class SummaryPage : public WizardPage {
     s->Add(row, 0, wxEXPAND);
     SetSizer(s);
     export_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-      export_->Disable();
-      exported_->SetLabel(_("Saving the report..."));
-      const bool started = frame_.export_report(frame_.state().report(), [this](const std::string& path) {
-        export_->Enable();
-        exported_->SetLabel(path.empty() ? frame_.last_error() : _("Report saved (personal data removed): ") + u8(path));
-      });
-      if (!started) {
-        export_->Enable();
-        exported_->SetLabel(frame_.last_error());
-      }
+      frame_.export_report(frame_.state().report(), export_, exported_);
     });
   }
   wxString title() const override { return _("Summary"); }

@@ -47,16 +47,7 @@ class TroubleshootPage : public WizardPage {
     cancel_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancel_token_.cancel(); });
     export_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
       // A saved report is exported as it was read; a live run as the session's report.
-      export_->Disable();
-      exported_->SetLabel(_("Saving the report..."));
-      const bool started = frame_.export_report(saved_ ? *saved_ : frame_.state().report(), [this](const std::string& path) {
-        export_->Enable();
-        exported_->SetLabel(path.empty() ? frame_.last_error() : _("Report saved (personal data removed): ") + u8(path));
-      });
-      if (!started) {
-        export_->Enable();
-        exported_->SetLabel(frame_.last_error());
-      }
+      frame_.export_report(saved_ ? *saved_ : frame_.state().report(), export_, exported_);
     });
   }
   wxString title() const override { return _("Troubleshooting"); }

@@ -231,9 +231,15 @@ void WizardFrame::refresh_nav() {
 
 void WizardFrame::set_status(const wxString& text) { status_->SetLabel(text); }
 
-bool WizardFrame::export_report(const Report& report, std::function<void(const std::string&)> done) {
+void WizardFrame::export_report(const Report& report, wxButton* button, wxStaticText* label) {
   namespace fs = std::filesystem;
   last_error_.clear();
+  auto finish = [this, button, label](const std::string& bundle) {
+    button->Enable();
+    label->SetLabel(bundle.empty() ? last_error_ : _("Report saved (personal data removed): ") + u8(bundle));
+  };
+  button->Disable();
+  label->SetLabel(_("Saving the report..."));
   std::string bundle;
   if (!state_.options.report_dir.empty()) {
     std::error_code ec;
@@ -242,13 +248,13 @@ bool WizardFrame::export_report(const Report& report, std::function<void(const s
   } else {
     wxFileDialog dlg(this, _("Save the report"), wxString(), "certwiz-report.zip", _("ZIP files (*.zip)|*.zip"),
                      wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
-    if (dlg.ShowModal() != wxID_OK) return false;
+    if (dlg.ShowModal() != wxID_OK) return finish({});
     bundle = to_u8(dlg.GetPath());
   }
   if (auto e = certwiz::report::check_writable(bundle)) {
     last_error_ = tr(e->cause()) + " " + tr(e->remedy());
     set_status(last_error_);
-    return false;
+    return finish({});
   }
   set_status(_("Saving the report..."));
   // Redaction walks every result and the whole log, and the bundle is compressed: off the
@@ -270,17 +276,15 @@ bool WizardFrame::export_report(const Report& report, std::function<void(const s
           }
         }
       },
-      [this, bundle, error, done = std::move(done)] {
+      [this, bundle, error, finish] {
         if (*error) {
           last_error_ = tr((*error)->cause()) + " " + tr((*error)->remedy());
           set_status(last_error_);
-          done({});
-          return;
+          return finish({});
         }
         set_status(_("Report saved: ") + u8(bundle));
-        done(bundle);
+        finish(bundle);
       });
-  return true;
 }
 
 bool WizardFrame::open_report(const std::string& path) {

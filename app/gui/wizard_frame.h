@@ -88,10 +88,9 @@ class WizardFrame : public wxFrame {
   void refresh_nav();
   void set_status(const wxString& text);
   // Exports a report (bundle, HTML, JSON) into --report-dir or a chosen file. The file
-  // dialog is on the UI thread; redaction and writing run in the background. `done` runs
-  // on the UI thread with the bundle's path, or "" when cancelled or failed (the reason
-  // is then last_error() and in the status bar). Returns false when nothing was started.
-  bool export_report(const Report& report, std::function<void(const std::string&)> done);
+  // dialog is on the UI thread; redaction and writing run in the background, `button`
+  // disabled meanwhile; `label` then says where the report went, or why it did not.
+  void export_report(const Report& report, wxButton* button, wxStaticText* label);
   // Shows a saved report on the troubleshoot page (helpdesk).
   bool open_report(const std::string& path);
   wxString last_error() const { return last_error_; }
