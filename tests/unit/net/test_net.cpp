@@ -79,7 +79,9 @@ int closed_port() {
   bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);  // nothing listens there now
+  // Kept bound and never listening: connecting is refused, and no other test's server
+  // running in parallel can take the port (closing it here let one do so, and a server
+  // that accepted without answering made a check wait for its whole timeout).
   return ntohs(a.sin_port);
 }
 
