@@ -96,4 +96,30 @@ void wipe(std::string& s) {
   s.clear();
 }
 
+std::string hide_url_credentials(std::string_view text) {
+  // The authority of a URL ends at the path, query, fragment, or where the URL ends in
+  // running text; its user info is everything before the last '@' in it.
+  auto ends_authority = [](char c) {
+    return c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' ||
+           c == '\'' || c == '<' || c == '>';
+  };
+  std::string out;
+  out.reserve(text.size());
+  size_t copied = 0;
+  for (size_t at = text.find("://"); at != std::string_view::npos; at = text.find("://", at)) {
+    const size_t start = at + 3;
+    size_t end = start;
+    while (end < text.size() && !ends_authority(text[end])) ++end;
+    const size_t sign = text.substr(start, end - start).rfind('@');
+    if (sign != std::string_view::npos && sign > 0) {
+      out.append(text.substr(copied, start - copied));
+      out += "***";
+      copied = start + sign;  // from the '@' on
+    }
+    at = end;
+  }
+  out.append(text.substr(copied));
+  return out;
+}
+
 }  // namespace certwiz

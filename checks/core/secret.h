@@ -53,4 +53,9 @@ void append_json_string(std::string& out, std::string_view s);
 // OPENSSL_cleanse over the string's bytes, then clear().
 void wipe(std::string& s);
 
+// `text` with the user name and password of every URL in it ("scheme://user:pass@host")
+// replaced by "***": proxy settings often carry a company login, and a URL is shown in
+// check results, reports and logs.
+std::string hide_url_credentials(std::string_view text);
+
 }  // namespace certwiz

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "checks/core/secret.h"
+
 namespace certwiz::net {
 
 namespace {
@@ -151,12 +153,16 @@ HttpResponse http_request(const HttpRequest& req) {
   const CURLcode rc = curl_easy_perform(curl);
   if (rc != CURLE_OK) {
     resp.failure = sink.overflow ? HttpFailure::too_large : classify(rc);
-    // A refused connection to the proxy itself is a proxy failure, not the site's.
-    long connect_code = 0;
-    curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
-    if (connect_code >= 400) resp.failure = HttpFailure::proxy;
-    if (rc == CURLE_COULDNT_CONNECT && !req.proxy.empty() && req.proxy != "direct") resp.failure = HttpFailure::proxy;
-    resp.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+    curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &resp.proxy_status);
+    const bool via_proxy = !req.proxy.empty() && req.proxy != "direct";
+    // The proxy's fault, not the site's: it refused the tunnel, could not be connected
+    // to, or (for HTTPS, which asks it for a tunnel) the time ran out before it answered.
+    if (resp.proxy_status >= 400) resp.failure = HttpFailure::proxy;
+    if (via_proxy && rc == CURLE_COULDNT_CONNECT) resp.failure = HttpFailure::proxy;
+    if (via_proxy && resp.timed_out && resp.proxy_status == 0 && req.url.starts_with("https://"))
+      resp.failure = HttpFailure::proxy;
+    resp.error = hide_url_credentials(errbuf[0] ? errbuf : curl_easy_strerror(rc));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.status);
   double total = 0;

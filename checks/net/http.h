@@ -38,6 +38,8 @@ std::string_view failure_name(HttpFailure f);
 struct HttpResponse {
   HttpFailure failure = HttpFailure::none;
   std::string error;       // curl's message when failure != none
+  bool timed_out = false;  // the connect or total time limit ran out
+  long proxy_status = 0;   // the proxy's answer to CONNECT (0: none, or no tunnel was asked for)
   long status = 0;
   std::map<std::string, std::string> headers;  // lower-case names, last value wins
   std::vector<std::string> set_cookies;        // every Set-Cookie value of the final answer, in order

@@ -5,10 +5,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 
+#include "checks/core/secret.h"
 #include "checks/net/http.h"
 #include "checks/net/proxy.h"
 
@@ -60,7 +62,7 @@ bool tcp_reachable(const std::string& host, const std::string& port, int timeout
 
 Json proxy_json(const ProxyFacts& f) {
   Json list = Json::array();
-  for (const auto& s : f.settings) list.push_back(Json{{"source", s.source}, {"url", s.url}});
+  for (const auto& s : f.settings) list.push_back(Json{{"source", s.source}, {"url", hide_url_credentials(s.url)}});
   return list;
 }
 
@@ -71,8 +73,12 @@ CheckResult check_proxy(const RunOptions& options, const SiteProfile* site) {
   const ProxyFacts desk = desktop_proxies();
   const std::string host = site ? site->host() : std::string{};
   const std::string effective = effective_proxy(options.proxy, host, env);
-  Json ev{{"environment", proxy_json(env)}, {"no_proxy", env.no_proxy}, {"desktop_mode", desk.desktop_mode},
-          {"desktop", proxy_json(desk)}, {"explicit", options.proxy}, {"effective_for_site", effective}};
+  Json ev{{"environment", proxy_json(env)},
+          {"no_proxy", env.no_proxy},
+          {"desktop_mode", desk.desktop_mode},
+          {"desktop", proxy_json(desk)},
+          {"explicit", hide_url_credentials(options.proxy)},
+          {"effective_for_site", hide_url_credentials(effective)}};
   if (effective.empty()) {
     if (!desk.settings.empty())
       return CheckResult::pass({"不經代理伺服器直接連線（桌面設定有代理，但 CertWiz 與命令列工具不使用）",
@@ -82,7 +88,10 @@ CheckResult check_proxy(const RunOptions& options, const SiteProfile* site) {
   }
   std::string phost, pport, why;
   if (!split_proxy(effective, phost, pport))
-    return CheckResult::failure("NET-PROXY-UNREACHABLE", {"代理伺服器設定無法解讀：" + effective, "Proxy setting not understood: " + effective}, ev);
+    return CheckResult::failure("NET-PROXY-UNREACHABLE",
+                                {"代理伺服器設定無法解讀：" + hide_url_credentials(effective),
+                                 "Proxy setting not understood: " + hide_url_credentials(effective)},
+                                ev);
   if (!tcp_reachable(phost, pport, 3000, why)) {
     ev["error"] = why;
     return CheckResult::failure("NET-PROXY-UNREACHABLE",
@@ -96,7 +105,8 @@ CheckResult check_site_connection(const RunOptions& options, const SiteProfile& 
   const std::string host = site.host();
   const ProxyFacts env = environment_proxies();
   const std::string proxy = effective_proxy(options.proxy, host, env);
-  Json ev{{"url", site.base_url}, {"host", host}, {"port", site.port()}, {"proxy", proxy}};
+  const std::string shown_proxy = hide_url_credentials(proxy);
+  Json ev{{"url", site.base_url}, {"host", host}, {"port", site.port()}, {"proxy", shown_proxy}};
 
   // Without a proxy the name is resolved here, so a DNS failure is told apart from a
   // refused connection; through a proxy the proxy resolves it.
@@ -141,8 +151,24 @@ CheckResult check_site_connection(const RunOptions& options, const SiteProfile& 
         return CheckResult::failure("NET-TIMEOUT", {"連線到 " + where + " 逾時", "Timed out connecting to " + where}, ev, resp.error);
       case HttpFailure::tls_verify:
         return CheckResult::failure("NET-TLS-VERIFY", {where + " 的 HTTPS 憑證無法驗證", "Cannot verify the HTTPS certificate of " + where}, ev, resp.error);
-      case HttpFailure::proxy:
+      case HttpFailure::proxy: {
+        ev["proxy_status"] = resp.proxy_status;
+        if (resp.timed_out) {
+          const std::string s = std::to_string(std::max<long long>(1, options.probe_timeout.count() / 1000));
+          return CheckResult::failure("NET-PROXY-FAILED",
+                                      {"代理伺服器 " + shown_proxy + " 在 " + s + " 秒內沒有回應",
+                                       "The proxy " + shown_proxy + " did not answer within " + s + " s"},
+                                      ev, resp.error);
+        }
+        if (resp.proxy_status >= 400) {
+          const std::string code = std::to_string(resp.proxy_status);
+          return CheckResult::failure("NET-PROXY-FAILED",
+                                      {"代理伺服器不允許連到 " + where + "（HTTP " + code + "）",
+                                       "The proxy refused to connect to " + where + " (HTTP " + code + ")"},
+                                      ev, resp.error);
+        }
         return CheckResult::failure("NET-PROXY-FAILED", {"經由代理伺服器連到 " + where + " 失敗", "The proxy could not connect to " + where}, ev, resp.error);
+      }
       case HttpFailure::cancelled: {
         auto r = CheckResult::failure("ENGINE-CANCELLED", {"已取消", "Cancelled"}, ev);
         r.status = Status::skipped;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "certwiz_version.h"
+#include "checks/core/secret.h"
 
 namespace certwiz::report {
 
@@ -13,7 +14,7 @@ Json environment_facts(const RunOptions& options) {
   env["pkcs11_module"] = options.pkcs11_module.empty() ? Json(nullptr) : Json(options.pkcs11_module);
   env["site_profile"] = options.site_profile.empty() ? Json(nullptr) : Json(options.site_profile);
   env["pin_supplied"] = options.pin != nullptr;
-  if (!options.proxy.empty()) env["proxy"] = options.proxy;
+  if (!options.proxy.empty()) env["proxy"] = hide_url_credentials(options.proxy);
   return env;
 }
 

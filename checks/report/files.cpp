@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "checks/core/secret.h"
 #include "checks/report/bundle.h"
 #include "checks/report/html.h"
 
@@ -23,16 +24,16 @@ std::string report_json_text(const Report& r) {
 PreparedReport prepare_report(const Report& r, const std::string& log_text, bool redact, RedactionOptions options) {
   PreparedReport p;
   Report clean = r;
-  remove_secrets(clean.environment);
-  for (auto& c : clean.results) remove_secrets(c.evidence);
+  remove_secrets(clean);
+  const std::string log = hide_url_credentials(log_text);
   if (redact) {
     Redactor redactor(std::move(options));
     p.report = redactor.redact(clean);
-    p.log = redactor.scrub(log_text);
+    p.log = redactor.scrub(log);
   } else {
     p.report = std::move(clean);
     p.report.redacted = false;
-    p.log = log_text;
+    p.log = log;
   }
   p.json = report_json_text(p.report);
   p.html = render_html(p.report);

@@ -11,6 +11,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "checks/core/secret.h"
 #include "checks/report/environment.h"
 
 namespace certwiz::report {
@@ -207,6 +208,17 @@ void remove_secrets(Json& j) {
     }
   } else if (j.is_array()) {
     for (auto& e : j) remove_secrets(e);
+  } else if (j.is_string()) {
+    j = hide_url_credentials(j.get_ref<const std::string&>());
+  }
+}
+
+void remove_secrets(Report& r) {
+  remove_secrets(r.environment);
+  for (auto& c : r.results) {
+    remove_secrets(c.evidence);
+    c.summary = {hide_url_credentials(c.summary.zh_TW), hide_url_credentials(c.summary.en)};
+    c.detail = hide_url_credentials(c.detail);
   }
 }
 
@@ -556,8 +568,7 @@ void Redactor::redact_json(Json& j) {
 
 Report Redactor::redact(const Report& r) {
   Report out = r;
-  remove_secrets(out.environment);
-  for (auto& c : out.results) remove_secrets(c.evidence);
+  remove_secrets(out);
   // Learn from every tree first, so a name found in the last check's evidence is
   // also removed from the first check's summary.
   redact_keys(out.environment, false, "");

@@ -28,9 +28,12 @@ struct RedactionOptions {
 };
 
 // Replaces values under secret-looking keys (pin, password, passphrase, ...) with
-// "[removed]", in place. PINs live only in Secret and have no path into a report;
-// this is the second line of defence, applied with and without redaction.
+// "[removed]" and hides the credentials of URLs in strings ("http://***@proxy"), in
+// place. PINs live only in Secret and have no path into a report; this is the second
+// line of defence, applied with and without redaction.
 void remove_secrets(Json& j);
+// The same over a whole report: environment, evidence, summaries and details.
+void remove_secrets(Report& r);
 
 class Redactor {
  public:

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
+
+#include "tests/support/server_thread.h"
 
 namespace certwiz::installer::testing {
 
@@ -101,14 +104,12 @@ LoopbackServer::LoopbackServer(const std::string& cert, const std::string& key)
   });
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("bind_to_any_port failed");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  for (int i = 0; i < 200 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  serving_ = std::make_unique<certwiz::testing::ServerThread>(*server_);
 }
 
 LoopbackServer::~LoopbackServer() {
   stopping_ = true;
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
+  serving_.reset();
 }
 
 void LoopbackServer::serve(const std::string& path, Served s) {

@@ -8,11 +8,13 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace httplib {
 class SSLServer;
+}
+namespace certwiz::testing {
+class ServerThread;
 }
 
 namespace certwiz::installer::testing {
@@ -53,7 +55,7 @@ class LoopbackServer {
 
  private:
   std::unique_ptr<httplib::SSLServer> server_;
-  std::thread thread_;
+  std::unique_ptr<certwiz::testing::ServerThread> serving_;
   int port_ = 0;
   mutable std::mutex m_;
   std::map<std::string, Served> served_;

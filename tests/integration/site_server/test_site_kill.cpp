@@ -104,5 +104,19 @@ TEST(SiteKill, SigkillDuringBindingsLeavesTheDatabaseConsistent) {
   EXPECT_EQ(in.status, 200) << in.raw;
 }
 
+// SIGTERM the moment the site has said it listens (the lab and the tests stop it so):
+// it must end cleanly at once every time, also when the signal lands before its
+// accept loop runs (cpp-httplib's stop() does nothing then, and the site served on
+// until the SIGKILL three seconds later).
+TEST(SiteKill, SigtermRightAfterStartEndsTheSiteCleanly) {
+  constexpr int kStarts = 12;
+  int clean = 0;
+  for (int i = 0; i < kStarts; ++i) {
+    SiteProcess site(scratch_dir("term-" + std::to_string(i)));
+    if (site.stop(std::chrono::seconds(2))) ++clean;
+  }
+  EXPECT_EQ(clean, kStarts);
+}
+
 }  // namespace
 }  // namespace certwiz::site_testkit

@@ -1,6 +1,7 @@
 // certwiz-site: the lab's reference site. `serve` runs the HTTPS endpoints; `approve`,
 // `login-type`, `migrate` and `seed` are the site staff's commands on the same database.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -19,7 +20,10 @@ namespace {
 SiteServer* g_server = nullptr;
 
 extern "C" void on_signal(int) {
-  if (g_server) g_server->stop();
+  // Before the accept loop runs, stop() would be lost and the site would serve on:
+  // there is nothing to finish yet, so leave at once.
+  if (g_server && g_server->serving()) g_server->stop();
+  else _exit(0);
 }
 
 int64_t now_s() {

@@ -345,5 +345,6 @@ int SiteServer::bind() {
 
 bool SiteServer::run() { return impl_->http.listen_after_bind(); }
 void SiteServer::stop() { impl_->http.stop(); }
+bool SiteServer::serving() const { return impl_->http.is_running(); }
 
 }  // namespace certwiz::site_server

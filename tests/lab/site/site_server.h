@@ -38,7 +38,9 @@ class SiteServer {
   int bind();
   // Serves until stop(); false when it could not.
   bool run();
+  // Ends run(). Does nothing before run() has started serving (cpp-httplib): check serving().
   void stop();
+  bool serving() const;
 
  private:
   struct Impl;

@@ -18,9 +18,12 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 
 #include <httplib.h>
+
+#include "tests/support/server_thread.h"
 
 extern char** environ;
 
@@ -236,26 +239,10 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
-bool wait_for_port(int port, int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    if (ok) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
 struct WebServer::Impl {
   httplib::Server server;
   int port = 0;
-  std::thread thread;
+  std::optional<certwiz::testing::ServerThread> serving;
   mutable std::mutex m;
   std::map<std::string, std::string> bodies;
   std::map<std::string, int> counts;
@@ -274,14 +261,10 @@ WebServer::WebServer() : impl_(std::make_unique<Impl>()) {
   });
   impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
   must(impl_->port > 0, "web server bind");
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
-  must(wait_for_port(impl_->port, 3000), "web server start");
+  impl_->serving.emplace(impl_->server);
 }
 
-WebServer::~WebServer() {
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+WebServer::~WebServer() = default;
 
 void WebServer::put(const std::string& path, std::string body) {
   std::lock_guard g(impl_->m);

@@ -72,7 +72,6 @@ std::string make_crl(const Issued& issuer, const std::vector<RevokedEntry>& revo
 
 // A free TCP port on 127.0.0.1 (nothing listens on it when this returns).
 int free_port();
-bool wait_for_port(int port, int timeout_ms);
 
 // Serves fixed bodies on 127.0.0.1 and counts requests per path.
 class WebServer {

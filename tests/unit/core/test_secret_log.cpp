@@ -43,6 +43,22 @@ TEST(Secret, ReadsOneLineFromAPipeAndRefusesOverflow) {
   close(fds[0]);
 }
 
+TEST(Secret, UrlCredentialsAreHiddenWhereverAUrlAppears) {
+  EXPECT_EQ(hide_url_credentials("http://alice:s3cret@proxy.corp:3128"), "http://***@proxy.corp:3128");
+  EXPECT_EQ(hide_url_credentials("http://alice@10.0.0.1:8080/"), "http://***@10.0.0.1:8080/");
+  // The password may itself hold an '@' (percent-encoding is often skipped); the last one counts.
+  EXPECT_EQ(hide_url_credentials("socks5h://u:p@ss@h:1080"), "socks5h://***@h:1080");
+  // In running text, more than one URL, and the text around them kept.
+  EXPECT_EQ(hide_url_credentials("via https://a:b@p1:1 then \"http://c:d@p2:2\" done"),
+            "via https://***@p1:1 then \"http://***@p2:2\" done");
+  // An '@' after the host belongs to the path or query, not to the user info.
+  EXPECT_EQ(hide_url_credentials("https://site.example/a@b?x=c@d"), "https://site.example/a@b?x=c@d");
+  // Nothing to hide.
+  EXPECT_EQ(hide_url_credentials("http://proxy:3128"), "http://proxy:3128");
+  EXPECT_EQ(hide_url_credentials("user@example.com wrote ://"), "user@example.com wrote ://");
+  EXPECT_EQ(hide_url_credentials(""), "");
+}
+
 TEST(Log, EscapesControlCharactersSoEntriesCannotBeForged) {
   Log log;
   log.info("pcsc", "reader\nFAKE 0.0 ms error [pin] x\x01");

@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "checks/core/catalogue.h"
 #include "checks/localsign/client.h"
 #include "checks/localsign/localsign_checks.h"
 #include "checks/localsign/ret_codes.h"
+#include "tests/support/server_thread.h"
 
 using namespace certwiz;
 using namespace certwiz::localsign;
@@ -23,7 +25,7 @@ namespace {
 struct FakeComponent {
   httplib::Server server;
   int port = 0;
-  std::thread thread;
+  std::optional<certwiz::testing::ServerThread> serving;
   std::mutex m;
   std::vector<std::string> sign_bodies;
   std::vector<std::string> origins;
@@ -47,12 +49,7 @@ struct FakeComponent {
       res.set_content(sign_answer, "application/json");
     });
     port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~FakeComponent() {
-    server.stop();
-    thread.join();
+    serving.emplace(server);
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };

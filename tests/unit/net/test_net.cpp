@@ -5,15 +5,20 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "assets/site_profile.h"
+#include "checks/core/runner.h"
 #include "checks/net/http.h"
 #include "checks/net/net_checks.h"
 #include "checks/net/proxy.h"
+#include "tests/support/server_thread.h"
 
 using namespace certwiz;
 using namespace certwiz::net;
@@ -48,7 +53,7 @@ TestPki& pki() {
 struct HttpsServer {
   httplib::SSLServer server;
   int port = 0;
-  std::thread thread;
+  std::optional<certwiz::testing::ServerThread> serving;
   explicit HttpsServer(int status = 200)
       : server(pki().path("server.pem").c_str(), pki().path("server.key").c_str()) {
     server.Get("/", [status](const httplib::Request&, httplib::Response& res) {
@@ -63,11 +68,7 @@ struct HttpsServer {
       res.set_content("ok", "text/plain");
     });
     port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-  }
-  ~HttpsServer() {
-    server.stop();
-    thread.join();
+    serving.emplace(server);
   }
 };
 
@@ -120,6 +121,54 @@ struct RefusingProxy {
   }
 };
 
+// A listening socket on 127.0.0.1 (backlog `backlog`); closed on destruction.
+struct Listener {
+  int fd = -1, port = 0;
+  explicit Listener(int backlog) {
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    listen(fd, backlog);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  ~Listener() { close(fd); }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+};
+
+// A proxy that accepts connections and reads the request but never answers, as a
+// half-dead company proxy does. The kernel accepts for it: nothing is ever read back.
+struct SilentProxy {
+  Listener listener{16};
+  int port = listener.port;
+};
+
+// A proxy address where the connection itself never completes (SYNs dropped, as by a
+// firewall): a listener with a full accept queue. Linux drops a SYN when the queue is
+// full, so connect() waits until its own time limit.
+struct BlackHoleProxy {
+  Listener listener{0};
+  int filler = -1;
+  int port = listener.port;
+  BlackHoleProxy() {
+    filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    if (connect(filler, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("filler connect");
+  }
+  ~BlackHoleProxy() { close(filler); }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 SiteProfile site_at(const std::string& host, int port, bool with_ca) {
   std::string json = R"({"name":"test","base_url":"https://)" + host + ":" + std::to_string(port) + R"("})";
   auto p = parse_site_profile(json, "/");
@@ -133,6 +182,14 @@ RunOptions direct() {
   RunOptions o;
   o.proxy = "direct";
   o.probe_timeout = std::chrono::seconds(5);
+  return o;
+}
+
+// Through the proxy on 127.0.0.1:`port`, with `limit` as the probes' time limit.
+RunOptions via_proxy(int port, std::chrono::milliseconds limit) {
+  RunOptions o;
+  o.proxy = "http://127.0.0.1:" + std::to_string(port);
+  o.probe_timeout = limit;
   return o;
 }
 
@@ -239,6 +296,78 @@ TEST(SiteConnection, UnreachableProxyIsToldApart) {
   auto site = site_at("localhost", server.port, true);
   EXPECT_EQ(check_proxy(o, &site).code, "NET-PROXY-UNREACHABLE");
   EXPECT_EQ(check_site_connection(o, site, CancelToken{}).code, "NET-PROXY-FAILED");
+}
+
+// A proxy that takes the connection and never answers: the site check ends at its own
+// time limit (2 s here), blames the proxy, and says it did not answer.
+TEST(SiteConnection, SilentProxyFailsAtTheTimeLimitAndIsBlamed) {
+  SilentProxy proxy;
+  const RunOptions o = via_proxy(proxy.port, std::chrono::seconds(2));
+  auto site = site_at("localhost", 443, true);
+  EXPECT_EQ(check_proxy(o, &site).status, Status::pass);  // it does accept connections
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = check_site_connection(o, site, CancelToken{});
+  const double took = seconds_since(t0);
+  EXPECT_EQ(r.code, "NET-PROXY-FAILED") << r.detail;
+  EXPECT_NE(r.summary.en.find("did not answer within 2 s"), std::string::npos) << r.summary.en;
+  EXPECT_EQ(r.evidence["proxy_status"], 0);
+  EXPECT_GE(took, 1.9);   // it waited for the limit given ...
+  EXPECT_LT(took, 10.0);  // ... and not for curl's or the system's own
+}
+
+// A proxy whose address swallows the connection attempt: the proxy check gives up after
+// its 3 s connect limit with NET-PROXY-UNREACHABLE, the site check at its own limit.
+TEST(SiteConnection, BlackHoleProxyIsUnreachableWithinTheConnectLimit) {
+  BlackHoleProxy proxy;
+  const RunOptions o = via_proxy(proxy.port, std::chrono::seconds(2));
+  auto site = site_at("localhost", 443, true);
+  auto t0 = std::chrono::steady_clock::now();
+  auto p = check_proxy(o, &site);
+  double took = seconds_since(t0);
+  EXPECT_EQ(p.code, "NET-PROXY-UNREACHABLE") << p.detail;
+  EXPECT_GE(took, 2.9);
+  EXPECT_LT(took, 10.0);
+  t0 = std::chrono::steady_clock::now();
+  auto r = check_site_connection(o, site, CancelToken{});
+  took = seconds_since(t0);
+  EXPECT_EQ(r.code, "NET-PROXY-FAILED") << r.detail;
+  EXPECT_LT(took, 10.0);
+}
+
+// The whole run, as `certwiz diagnose` does it, with a proxy that never answers: every
+// network check has a result and the run ends within the site check's own time limit.
+TEST(SiteConnection, ARunWithASilentProxyCompletes) {
+  SilentProxy proxy;
+  const fs::path profile = pki().dir / "silent-proxy-site.json";
+  {
+    std::ofstream out(profile);
+    out << R"({"name":"test","base_url":"https://localhost:443"})";
+  }
+  RunOptions o = via_proxy(proxy.port, std::chrono::seconds(2));
+  o.site_profile = profile.string();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto results = run_checks(network_checks(o), RunnerOptions{});
+  const double took = seconds_since(t0);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].status, Status::pass);  // net.proxy: reachable
+  EXPECT_EQ(results[1].code, "NET-PROXY-FAILED") << results[1].detail;
+  EXPECT_EQ(results[2].status, Status::skipped);  // net.clock: needs the site's answer
+  EXPECT_LT(took, 7.0);  // the site check's limit is probe_timeout + 5 s
+}
+
+// Proxy settings often carry a company login; it must not show in a result.
+TEST(SiteConnection, ProxyCredentialsNeverReachAResult) {
+  SilentProxy proxy;
+  RunOptions o = direct();
+  o.probe_timeout = std::chrono::seconds(1);
+  o.proxy = "http://alice:s3cr3t-pw@127.0.0.1:" + std::to_string(proxy.port);
+  auto site = site_at("localhost", 443, true);
+  for (const auto& r : {check_proxy(o, &site), check_site_connection(o, site, CancelToken{})}) {
+    const std::string all = r.summary.zh_TW + r.summary.en + r.detail + r.evidence.dump();
+    EXPECT_EQ(all.find("s3cr3t-pw"), std::string::npos) << all;
+    EXPECT_EQ(all.find("alice"), std::string::npos) << all;
+    EXPECT_NE(all.find("http://***@127.0.0.1:" + std::to_string(proxy.port)), std::string::npos) << all;
+  }
 }
 
 TEST(Http, FormEncodingEscapesPlusAndNonAscii) {

@@ -201,6 +201,32 @@ TEST(Redaction, PinNeverReachesAReport) {
   }
 }
 
+// A proxy login ("http://user:password@proxy") is a secret like a PIN: hidden in every
+// file, redacted or not, wherever a probe put it (environment, evidence, summary,
+// detail, log).
+TEST(Redaction, ProxyCredentialsNeverReachAReport) {
+  const std::string url = "http://corp-user:Pr0xy-pw@10.9.8.7:3128";
+  RunOptions options;
+  options.proxy = url;
+  Report r = sample_report();
+  r.environment = environment_facts(options);
+  r.results[0].evidence["proxy"] = url;
+  r.results[0].evidence["settings"] = Json::array({Json{{"url", url}}});
+  r.results[0].summary = {"經由 " + url, "Through " + url};
+  r.results[0].detail = "curl: proxy " + url + " said no";
+  for (bool redact : {true, false}) {
+    const auto p = prepare_report(r, "[net] using " + url + "\n", redact, fixed_redaction());
+    for (const std::string* s : {&p.json, &p.html, &p.log}) {
+      EXPECT_EQ(s->find("Pr0xy-pw"), std::string::npos) << "redact=" << redact;
+      EXPECT_EQ(s->find("corp-user"), std::string::npos) << "redact=" << redact;
+    }
+    // Unredacted, the proxy's address stays for the helpdesk; only the login is gone.
+    if (!redact) {
+      EXPECT_NE(p.json.find("http://***@10.9.8.7:3128"), std::string::npos);
+    }
+  }
+}
+
 TEST(Redaction, SystemIdentityIsScrubbed) {
   RedactionOptions o;
   o.salt = "x";

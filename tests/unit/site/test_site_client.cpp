@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "checks/pkcs11/protocol.h"
 #include "checks/site/client.h"
 #include "checks/site/protocol.h"
+#include "tests/support/server_thread.h"
 
 using namespace certwiz;
 using namespace certwiz::site;
@@ -70,7 +72,7 @@ struct FakeSite {
   };
   httplib::SSLServer server;
   int port = 0;
-  std::thread thread;
+  std::optional<certwiz::testing::ServerThread> serving;
   std::mutex m;
   std::vector<Seen> seen;
   std::map<std::string, std::string> challenge_client;  // challenge id → client cookie
@@ -201,13 +203,7 @@ struct FakeSite {
       res.set_content(R"({"logged_out":true})", "application/json");
     });
     port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-    // stop() is a no-op before the accept loop runs: wait for it, or the destructor hangs.
-    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~FakeSite() {
-    server.stop();
-    thread.join();
+    serving.emplace(server);
   }
   SiteProfile profile(bool trust = true) const {
     SiteProfile p;
@@ -234,7 +230,7 @@ struct FakeSite {
 struct FakeComponent {
   httplib::Server server;
   int port = 0;
-  std::thread thread;
+  std::optional<certwiz::testing::ServerThread> serving;
   std::mutex m;
   std::set<std::string> whitelist{"127.0.0.1"};
   std::vector<std::string> packages;
@@ -255,13 +251,7 @@ struct FakeComponent {
       res.set_content(out.dump(), "application/json");
     });
     port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-    // stop() is a no-op before the accept loop runs: wait for it, or the destructor hangs.
-    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~FakeComponent() {
-    server.stop();
-    thread.join();
+    serving.emplace(server);
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };

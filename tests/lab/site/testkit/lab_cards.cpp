@@ -163,19 +163,22 @@ SiteProcess::SiteProcess(const std::string& dir, std::vector<std::string> extra,
   port_ = std::stoi(line.substr(colon + 1));
 }
 
-SiteProcess::~SiteProcess() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status;
-    for (int i = 0; i < 300; ++i) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+SiteProcess::~SiteProcess() { stop(std::chrono::seconds(3)); }
+
+bool SiteProcess::stop(std::chrono::milliseconds grace) {
+  if (pid_ <= 0) return false;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
-    kill_hard();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  kill_hard();
+  return false;
 }
 
 void SiteProcess::kill_hard() {

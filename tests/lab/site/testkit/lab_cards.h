@@ -3,6 +3,7 @@
 // private certwiz-site process (own database, port, options), application forms.
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class SiteProcess {
   const std::string& db() const { return db_; }
   pid_t pid() const { return pid_; }
   void kill_hard();  // SIGKILL and reap
+  // SIGTERM, then up to `grace` for a clean exit (status 0); SIGKILL after that. True
+  // when it ended cleanly on its own.
+  bool stop(std::chrono::milliseconds grace);
   // `certwiz-site approve`; the code printed. Throws on failure.
   std::string approve(const std::string& application, int valid_days = 14) const;
 
