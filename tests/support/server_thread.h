@@ -9,7 +9,9 @@
 namespace certwiz::testing {
 
 // Runs server.listen_after_bind() (the server is already bound) on a thread and returns
-// once the accept loop runs; the destructor stops the server and joins the thread.
+// once the accept loop runs; the destructor stops the server and joins the thread, so
+// no handler runs after it. Declare it after every member the handlers use (members
+// are destroyed last to first), and start it after the routes are set.
 //
 // The wait is what this class is for: cpp-httplib's stop() does nothing until the
 // accept loop has started, so a test that finished before the thread got going would

@@ -242,10 +242,11 @@ int free_port() {
 struct WebServer::Impl {
   httplib::Server server;
   int port = 0;
-  std::optional<certwiz::testing::ServerThread> serving;
   mutable std::mutex m;
   std::map<std::string, std::string> bodies;
   std::map<std::string, int> counts;
+  // Last, so it is destroyed first: no handler runs after the members it uses are gone.
+  std::optional<certwiz::testing::ServerThread> serving;
 };
 
 WebServer::WebServer() : impl_(std::make_unique<Impl>()) {

@@ -25,7 +25,6 @@ namespace {
 struct FakeComponent {
   httplib::Server server;
   int port = 0;
-  std::optional<certwiz::testing::ServerThread> serving;
   std::mutex m;
   std::vector<std::string> sign_bodies;
   std::vector<std::string> origins;
@@ -33,6 +32,8 @@ struct FakeComponent {
   std::string pkcs11info = R"({"ret_code":0,"serverVersion":"1.3.4.3","slots":[{"slotDescription":"Reader A","token":{"serialNumber":"TP03000001","certs":[{"certb64":"MIIB","usage":"digitalSignature"}]}},{"slotDescription":"Reader B"}]})";
   std::string sign_answer = R"({"ret_code":0,"last_error":0,"signature":"MIAGCSqGSIb3DQEHAqCA","certb64":"MIIB","cardSN":"TP03000001"})";
   std::chrono::milliseconds delay{0};
+  // Last, so it is destroyed first: no handler runs after the members it uses are gone.
+  std::optional<certwiz::testing::ServerThread> serving;
 
   FakeComponent() {
     server.Get("/", [this](const httplib::Request&, httplib::Response& res) {

@@ -72,7 +72,6 @@ struct FakeSite {
   };
   httplib::SSLServer server;
   int port = 0;
-  std::optional<certwiz::testing::ServerThread> serving;
   std::mutex m;
   std::vector<Seen> seen;
   std::map<std::string, std::string> challenge_client;  // challenge id → client cookie
@@ -82,6 +81,8 @@ struct FakeSite {
   // Misbehaviours.
   std::string tbs_site = "127.0.0.1";
   bool huge_lookup = false;
+  // Last, so it is destroyed first: no handler runs after the members it uses are gone.
+  std::optional<certwiz::testing::ServerThread> serving;
 
   FakeSite() : server(pki().path("server.pem").c_str(), pki().path("server.key").c_str()) {
     server.set_logger([this](const httplib::Request& req, const httplib::Response&) {
@@ -230,12 +231,13 @@ struct FakeSite {
 struct FakeComponent {
   httplib::Server server;
   int port = 0;
-  std::optional<certwiz::testing::ServerThread> serving;
   std::mutex m;
   std::set<std::string> whitelist{"127.0.0.1"};
   std::vector<std::string> packages;
   std::vector<std::string> origins;
   bool reject_pin = false;
+  // Last, so it is destroyed first: no handler runs after the members it uses are gone.
+  std::optional<certwiz::testing::ServerThread> serving;
   FakeComponent() {
     server.Post("/sign", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard g(m);
