@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <ctime>
 
 #include "tests/integration/site_server/site_fixture.h"
 #include "assets/site_profile.h"
@@ -25,6 +26,22 @@ TEST_F(SiteTest, LookupFindsTheLabCompanyAndRejectsBadUbns) {
   Answer missing = c.get(std::string(kLookup) + "?ubn=" + fresh_ubn());
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.error_code(), "SITE-COMPANY-NOT-FOUND");
+}
+
+// Every answer carries a current Date header, as a real web server's does: CertWiz's
+// clock check compares the computer's time with it. Answers made by the handlers, the
+// rejections, and those httplib makes itself (an unknown path).
+TEST_F(SiteTest, EveryAnswerCarriesTheDate) {
+  auto c = client();
+  for (const std::string& path : {std::string(kLookup) + "?ubn=83124560", std::string(kLookup) + "?ubn=1",
+                                  std::string("/no/such/path")}) {
+    Answer a = c.get(path);
+    ASSERT_NE(a.status, 0) << path;
+    std::tm tm{};
+    const char* end = strptime(a.date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    ASSERT_TRUE(end && *end == '\0') << path << ": Date '" << a.date << "'";
+    EXPECT_LE(std::labs(static_cast<long>(timegm(&tm) - std::time(nullptr))), 5L) << path << ": " << a.date;
+  }
 }
 
 TEST_F(SiteTest, ApplicationUsesTheFormRulesAndStoresOnlyAPasswordHash) {

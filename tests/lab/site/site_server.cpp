@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <mutex>
 
@@ -34,6 +35,21 @@ std::string hex_only(const std::string& s) {
 
 json account_json(const Account& a) {
   return {{"ubn", a.ubn}, {"company_name", a.company_name}, {"control_no", a.control_no}};
+}
+
+// Every answer carries Date, as real web servers' do (RFC 9110 §6.6.1): CertWiz compares
+// it with the computer's clock. IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+void stamp_date(httplib::Response& res) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char date[40];
+  std::snprintf(date, sizeof date, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  res.set_header("Date", date);
 }
 
 constexpr const char* kClientCookie = "certwiz_client";
@@ -137,7 +153,9 @@ struct SiteServer::Impl {
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     // Answers httplib makes itself (413 for a body over the limit, 400 for a broken
     // request, 404 for an unknown path) still get the protocol's error shape.
+    http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) { stamp_date(res); });
     http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      stamp_date(res);
       if (!res.body.empty()) return;
       const char* code = res.status == 413 ? "SITE-BODY-TOO-LARGE"
                          : res.status >= 500 ? "SITE-INTERNAL"

@@ -34,11 +34,13 @@ std::string SiteClient::cookie_header() const {
   return h;
 }
 
-Answer SiteClient::finish(int status, const std::string& body, const std::string& set_cookie) {
+Answer SiteClient::finish(int status, const std::string& body, const std::string& set_cookie,
+                          const std::string& date) {
   Answer a;
   a.status = status;
   a.raw = body;
   a.set_cookie = set_cookie;
+  a.date = date;
   a.body = nlohmann::json::parse(body, nullptr, false);
   // "name=value; Secure; ..." → keep name=value (an empty value deletes it).
   if (!set_cookie.empty()) {
@@ -61,7 +63,7 @@ Answer SiteClient::get(const std::string& path, const std::string& bearer) {
   if (!bearer.empty()) h.emplace("Authorization", "Bearer " + bearer);
   auto r = http_->Get(path, h);
   if (!r) return Answer{};
-  return finish(r->status, r->body, r->get_header_value("Set-Cookie"));
+  return finish(r->status, r->body, r->get_header_value("Set-Cookie"), r->get_header_value("Date"));
 }
 
 Answer SiteClient::post(const std::string& path, const std::string& body, const std::string& bearer) {
@@ -70,7 +72,7 @@ Answer SiteClient::post(const std::string& path, const std::string& body, const 
   if (!bearer.empty()) h.emplace("Authorization", "Bearer " + bearer);
   auto r = http_->Post(path, h, body, "application/json");
   if (!r) return Answer{};
-  return finish(r->status, r->body, r->get_header_value("Set-Cookie"));
+  return finish(r->status, r->body, r->get_header_value("Set-Cookie"), r->get_header_value("Date"));
 }
 
 Answer SiteClient::post_json(const std::string& path, const nlohmann::json& body, const std::string& bearer) {

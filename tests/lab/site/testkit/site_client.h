@@ -20,6 +20,7 @@ struct Answer {
   nlohmann::json body;
   std::string raw;
   std::string set_cookie;
+  std::string date;  // the Date header
   std::string error_code() const;  // body.error.code, empty when none
 };
 
@@ -44,7 +45,7 @@ class SiteClient {
   std::map<std::string, std::string>& cookies() { return cookies_; }
 
  private:
-  Answer finish(int status, const std::string& body, const std::string& set_cookie);
+  Answer finish(int status, const std::string& body, const std::string& set_cookie, const std::string& date);
   std::unique_ptr<httplib::SSLClient> http_;
   std::map<std::string, std::string> cookies_;
   std::string cookie_header() const;
