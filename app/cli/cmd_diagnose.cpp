@@ -1,6 +1,7 @@
 // certwiz diagnose: every check; human output on the terminal, and the reports
 // (JSON, HTML, ZIP bundle), redacted unless --no-redact. `--json -` is for machines:
 // the JSON alone on standard output.
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -19,6 +20,8 @@ struct DiagnoseFlags {
   bool no_redact = false;
   bool keep_ubn = false;
   std::string slot;
+  std::string proxy;
+  double timeout_s = 15;
 };
 }  // namespace
 
@@ -32,6 +35,12 @@ void register_diagnose(CLI::App& app, Runner& run) {
   cmd->add_flag("--no-redact", f.no_redact, "Keep personal data in the reports (they are marked as not redacted)");
   cmd->add_option("--slot", f.slot, "Reader (slot description) of the card to check; needed when several cards are in");
   cmd->add_flag("--keep-ubn", f.keep_ubn, "Keep a company's UBN (統一編號) and name in the reports: they are public");
+  cmd->add_option("--proxy", f.proxy,
+                  "Proxy for the site checks: a URL (http://proxy:3128) or 'direct' for none "
+                  "(default: https_proxy / no_proxy)");
+  cmd->add_option("--timeout", f.timeout_s,
+                  "Seconds each probe (PKCS#11 module, local signing component, site) may take (default 15)")
+      ->check(CLI::Range(1.0, 600.0));
   cmd->callback([&run] {
     run = [] {
       const bool json_stdout = f.json_out == "-";
@@ -52,6 +61,8 @@ void register_diagnose(CLI::App& app, Runner& run) {
       RunOptions options;
       if (!make_run_options(f.common, options, true)) return static_cast<int>(kUsage);
       options.reader = f.slot;
+      options.proxy = f.proxy;
+      options.probe_timeout = std::chrono::milliseconds(static_cast<long long>(f.timeout_s * 1000));
 
       RunnerOptions runner;
       if (!json_stdout) runner.on_progress = [&console](const Progress& p) { console.on_progress(p); };

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 
 sys.dont_write_bytecode = True  # keep the source tree clean of __pycache__
@@ -77,6 +78,8 @@ def usage_errors(s):
         (["diagnose", "--json", "/nonexistent-dir/r.json"], "report folder that does not exist", None, False),
         (["diagnose", "--html", "-"], "HTML to standard output", None, False),
         (["diagnose", "--pin-stdin", "--ask-pin"], "two PIN sources", None, False),
+        (["diagnose", "--timeout", "0"], "a time limit under 1 s", None, False),
+        (["diagnose", "--timeout", "soon"], "a time limit that is no number", None, False),
         (["diagnose", "--pin-stdin"], "empty standard input for --pin-stdin", b"", False),
         (["diagnose", "--ask-pin"], "--ask-pin without a terminal", None, True),
         (["report"], "report without show", None, False),
@@ -184,6 +187,45 @@ def report_show(s):
         s.expect(rc == 3, f"show {name}: exit {rc} == 3")
         s.expect(code in err and name in err, f"show {name}: stderr names {code} and the file")
         s.expect("What to do:" in err, f"show {name}: stderr says what to do")
+
+
+def proxy(s):
+    """--proxy and --timeout: a proxy that accepts and never answers is blamed within the
+    time limit given, and a login in the proxy URL appears in no output or report file."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # the kernel accepts; nothing ever answers
+    port = silent.getsockname()[1]
+    url = f"http://helpdesk-user:Pr0xyPassw0rd@127.0.0.1:{port}"
+    started = time.monotonic()
+    rc, out, err = s.run("diagnose", "--json", "-", "--bundle", "proxy.zip", "--lang", "en", "--proxy", url,
+                         "--timeout", "2")
+    took = time.monotonic() - started
+    silent.close()
+    try:
+        report = json.loads(out)
+    except json.JSONDecodeError:
+        s.expect(False, f"diagnose --proxy writes its JSON (exit {rc}; {err[-300:]})")
+        return
+    results = {r["id"]: r for r in report["results"]}
+    site = results.get("net.site", {})
+    s.expect(results.get("net.proxy", {}).get("status") == "pass", "the proxy is reachable (it accepts)")
+    s.expect(site.get("code") == "NET-PROXY-FAILED", f"net.site is NET-PROXY-FAILED (got {site.get('code')})")
+    s.expect("did not answer within 2 s" in site.get("summary", {}).get("en", ""),
+             f"it says the proxy did not answer within 2 s: {site.get('summary', {}).get('en')!r}")
+    s.expect(took < 30, f"the run ends soon after the 2 s limit ({took:.1f} s)")
+    s.expect(report["environment"].get("proxy") == f"http://***@127.0.0.1:{port}",
+             f"the environment names the proxy without its login ({report['environment'].get('proxy')!r})")
+    everything = out + err
+    with zipfile.ZipFile(s.path("proxy.zip")) as z:
+        everything += "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    for secret in ("Pr0xyPassw0rd", "helpdesk-user"):
+        s.expect(secret not in everything, f"{secret!r} is in no output and no file of the bundle")
+
+    rc, out, _ = s.run("diagnose", "--json", "-", "--lang", "en", "--proxy", "direct", "--timeout", "2")
+    results = {r["id"]: r for r in json.loads(out)["results"]}
+    s.expect(results["net.proxy"]["status"] == "pass" and "direct" in results["net.proxy"]["summary"]["en"].lower(),
+             "--proxy direct: the proxy check says the connection is direct")
 
 
 def main():
