@@ -1,6 +1,7 @@
 // Page 1: which card (自然人憑證 / 工商憑證) and what to do (first-time setup or
 // troubleshooting); a helpdesk can open a saved report from here.
 #include <wx/button.h>
+#include <wx/choice.h>
 #include <wx/filedlg.h>
 #include <wx/radiobox.h>
 #include <wx/sizer.h>
@@ -17,6 +18,17 @@ class WelcomePage : public WizardPage {
  public:
   WelcomePage(wxWindow* parent, WizardFrame& frame) : WizardPage(parent, frame, PageId::welcome) {
     auto* s = new wxBoxSizer(wxVERTICAL);
+    // The language first, each name in its own language (a reader of the other one
+    // must recognise it); the wizard is rebuilt in the language chosen.
+    auto* lang_row = new wxBoxSizer(wxHORIZONTAL);
+    lang_row->Add(new wxStaticText(this, wxID_ANY, wxString::FromUTF8("語言 Language:")), 0,
+                  wxALIGN_CENTER_VERTICAL | wxRIGHT, FromDIP(8));
+    const wxString langs[] = {wxString::FromUTF8("繁體中文"), "English"};
+    auto* lang = new wxChoice(this, wxID_ANY, wxDefaultPosition, wxDefaultSize, 2, langs);
+    lang->SetName("welcome_language");
+    lang->SetSelection(ui_lang() == Lang::en ? 1 : 0);
+    lang_row->Add(lang, 0, wxALIGN_CENTER_VERTICAL);
+    s->Add(lang_row, 0, wxBOTTOM, FromDIP(14));
     const wxString cards[] = {_("Citizen digital certificate (MOICA)"),
                               _("Business certificate (MOEACA)")};
     card_ = new wxRadioBox(this, wxID_ANY, _("Which card will you log in with?"), wxDefaultPosition, wxDefaultSize, 2,
@@ -38,6 +50,11 @@ class WelcomePage : public WizardPage {
     s->Add(open, 0);
     SetSizer(s);
 
+    lang->Bind(wxEVT_CHOICE, [this](wxCommandEvent& e) {
+      const Lang chosen = e.GetInt() == 1 ? Lang::en : Lang::zh_TW;
+      // After this event: the switch closes the window this choice is in.
+      CallAfter([this, chosen] { frame_.switch_language(chosen); });
+    });
     card_->Bind(wxEVT_RADIOBOX, [this](wxCommandEvent&) { apply(); });
     mode_->Bind(wxEVT_RADIOBOX, [this](wxCommandEvent&) { apply(); });
     open->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {

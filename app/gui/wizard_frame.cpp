@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include <wx/app.h>
 #include <wx/display.h>
 #include <wx/filedlg.h>
 #include <wx/msgdlg.h>
@@ -160,6 +161,18 @@ WizardFrame::WizardFrame(WizardOptions options)
 WizardFrame::~WizardFrame() {
   for (auto* p : pages_) p->left();
   bg_.shutdown();
+}
+
+void WizardFrame::switch_language(Lang lang) {
+  if (lang == state_.run.lang) return;
+  WizardOptions o = state_.options;
+  o.lang = std::string(lang_tag(lang));
+  setup_translations(lang);
+  auto* replacement = new WizardFrame(std::move(o));
+  replacement->SetSize(GetRect());
+  replacement->Show();
+  if (wxTheApp->GetTopWindow() == this) wxTheApp->SetTopWindow(replacement);
+  Close(true);
 }
 
 void WizardFrame::on_close(wxCloseEvent& e) {

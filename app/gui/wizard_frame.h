@@ -93,6 +93,10 @@ class WizardFrame : public wxFrame {
   void export_report(const Report& report, wxButton* button, wxStaticText* label);
   // Shows a saved report on the troubleshoot page (helpdesk).
   bool open_report(const std::string& path);
+  // Rebuilds the wizard in `lang` where this window stands, and closes this one (its
+  // strings are made when its pages are built). Offered on the welcome page only, so
+  // nothing the user did is lost but that page's two choices.
+  void switch_language(Lang lang);
   wxString last_error() const { return last_error_; }
 
  private:

@@ -571,6 +571,50 @@ std::vector<Step> card_removed_steps() {
   return s;
 }
 
+// The language picker on the welcome page: the wizard is rebuilt in the other language
+// where it stood, the old window goes, and the new one works (Next leads on).
+std::vector<Step> language_steps() {
+  auto old = std::make_shared<WizardFrame*>(nullptr);
+  // Picks `name` in the language choice, then waits for the rebuilt window and drives it.
+  auto pick = [old](const std::string& name) {
+    return Step{"choose " + name,
+                [old, name] {
+                  *old = g.frame;
+                  g.set_choice("welcome_language", name);
+                },
+                [old] {
+                  WizardFrame* fresh = nullptr;
+                  for (wxWindow* w : wxTopLevelWindows) {
+                    if (w == *old) return false;  // not closed (and deleted) yet
+                    if (auto* f = dynamic_cast<WizardFrame*>(w); f && f->IsShownOnScreen()) fresh = f;
+                  }
+                  if (fresh) g.frame = fresh;
+                  return fresh != nullptr;
+                },
+                10s};
+  };
+  auto speaks = [](const std::string& heading, const std::string& choice) {
+    return Step{"the wizard speaks it: \"" + heading + "\"", [heading, choice] {
+                  if (to_u8(g.label("page_heading")) != heading)
+                    g.driver->fail("heading is \"" + to_u8(g.label("page_heading")) + "\"");
+                  auto* c = g.get<wxChoice>("welcome_language");
+                  if (c && to_u8(c->GetStringSelection()) != choice)
+                    g.driver->fail("the choice shows \"" + to_u8(c->GetStringSelection()) + "\"");
+                }, {}};
+  };
+  std::vector<Step> s;
+  s.push_back({"welcome page shown", {}, g.on_page(PageId::welcome), 10s});
+  s.push_back(speaks("歡迎", "繁體中文"));
+  s.push_back(pick("English"));
+  s.push_back(speaks("Welcome", "English"));
+  for (auto& st : g.shot(1, "welcome-en")) s.push_back(std::move(st));
+  s.push_back(pick("繁體中文"));
+  s.push_back(speaks("歡迎", "繁體中文"));
+  for (auto& st : g.shot(2, "welcome-zh")) s.push_back(std::move(st));
+  s.push_back({"the rebuilt wizard leads on", [] { g.next(); }, g.on_page(PageId::environment), 5s});
+  return s;
+}
+
 std::vector<Step> troubleshoot_steps() {
   std::vector<Step> s;
   s.push_back({"choose troubleshooting",
@@ -934,6 +978,7 @@ class TestApp : public wxApp {
     else if (g_scenario == "close-mid-run") steps = close_mid_run_steps();
     else if (g_scenario == "install") steps = install_steps();
     else if (g_scenario == "pin-final-try") steps = pin_final_try_steps();
+    else if (g_scenario == "language") steps = language_steps();
     else steps = troubleshoot_steps();
     // The window first: mapped and laid out before the script starts.
     steps.insert(steps.begin(), Step{"window shown", {}, [] { return g.frame->IsShownOnScreen(); }, 10s});
@@ -981,8 +1026,9 @@ int main(int argc, char** argv) {
   }
   if (g_out.empty() ||
       (g_scenario != "flow" && g_scenario != "card-removed" && g_scenario != "troubleshoot" && g_scenario != "close-mid-run" &&
-       g_scenario != "install" && g_scenario != "pin-final-try")) {
-    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run --out DIR "
+       g_scenario != "install" && g_scenario != "pin-final-try" && g_scenario != "language")) {
+    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language "
+                         "--out DIR "
                          "[--lang zh_TW|en] [--dpi-scale F]\n");
     return 2;
   }
