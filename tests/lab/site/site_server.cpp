@@ -37,7 +37,7 @@ json account_json(const Account& a) {
   return {{"ubn", a.ubn}, {"company_name", a.company_name}, {"control_no", a.control_no}};
 }
 
-// Every answer carries Date, as real web servers' do (RFC 9110 §6.6.1): CertWiz compares
+// Every answer carries Date, as real web servers' answers do (RFC 9110 §6.6.1): CertWiz compares
 // it with the computer's clock. IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
 void stamp_date(httplib::Response& res) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -151,9 +151,9 @@ struct SiteServer::Impl {
     http.set_tcp_nodelay(true);
     const size_t threads = static_cast<size_t>(cfg.threads);
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    // Answers httplib makes itself (413 for a body over the limit, 400 for a broken
-    // request, 404 for an unknown path) still get the protocol's error shape.
     http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) { stamp_date(res); });
+    // Answers httplib makes itself (413 for a body over the limit, 400 for a broken
+    // request, 404 for an unknown path) still get the protocol's error shape, and a Date.
     http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       stamp_date(res);
       if (!res.body.empty()) return;
