@@ -68,7 +68,12 @@ class WelcomePage : public WizardPage {
     return _("This wizard sets up certificate login for the waste declaration site: card reader, card tool, card, "
              "account application, binding and a test login.");
   }
-  void entered() override { apply(); }
+  // Shows the choices held in the wizard's state (the defaults, or those made before a
+  // language switch rebuilt the wizard).
+  void entered() override {
+    card_->SetSelection(frame_.state().card == CardChoice::business ? 1 : 0);
+    mode_->SetSelection(frame_.state().mode == Mode::troubleshoot ? 1 : 0);
+  }
 
  private:
   void apply() {

@@ -169,6 +169,10 @@ void WizardFrame::switch_language(Lang lang) {
   o.lang = std::string(lang_tag(lang));
   setup_translations(lang);
   auto* replacement = new WizardFrame(std::move(o));
+  // The welcome page's choices go along.
+  replacement->state_.card = state_.card;
+  replacement->state_.mode = state_.mode;
+  replacement->go_to(PageId::welcome);
   replacement->SetSize(GetRect());
   replacement->Show();
   if (wxTheApp->GetTopWindow() == this) wxTheApp->SetTopWindow(replacement);

@@ -94,8 +94,8 @@ class WizardFrame : public wxFrame {
   // Shows a saved report on the troubleshoot page (helpdesk).
   bool open_report(const std::string& path);
   // Rebuilds the wizard in `lang` where this window stands, and closes this one (its
-  // strings are made when its pages are built). Offered on the welcome page only, so
-  // nothing the user did is lost but that page's two choices.
+  // strings are made when its pages are built). Offered on the welcome page only, whose
+  // two choices go along, so nothing the user did is lost.
   void switch_language(Lang lang);
   wxString last_error() const { return last_error_; }
 

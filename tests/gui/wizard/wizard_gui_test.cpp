@@ -143,6 +143,20 @@ class Test {
     ev.SetString(c->GetStringSelection());
     c->ProcessWindowEvent(ev);
   }
+  // Selects entry `index` of a radio box as a click would (wxEVT_RADIOBOX follows).
+  void set_radio(const std::string& name, int index) {
+    auto* r = get<wxRadioBox>(name);
+    if (!r) return;
+    r->SetSelection(index);
+    wxCommandEvent ev(wxEVT_RADIOBOX, r->GetId());
+    ev.SetEventObject(r);
+    ev.SetInt(index);
+    r->ProcessWindowEvent(ev);
+  }
+  int radio(const std::string& name) {
+    auto* r = find_as<wxRadioBox>(name);
+    return r ? r->GetSelection() : -1;
+  }
   std::string cell(const std::string& view, const std::string& id, int column) {
     auto* v = find_as<ResultsView>(view);
     if (!v) return {};
@@ -593,6 +607,8 @@ std::vector<Step> language_steps() {
                 },
                 10s};
   };
+  // The heading, the language shown, and the page's two choices (business card,
+  // troubleshooting: both not the default) kept through the switch.
   auto speaks = [](const std::string& heading, const std::string& choice) {
     return Step{"the wizard speaks it: \"" + heading + "\"", [heading, choice] {
                   if (to_u8(g.label("page_heading")) != heading)
@@ -600,10 +616,16 @@ std::vector<Step> language_steps() {
                   auto* c = g.get<wxChoice>("welcome_language");
                   if (c && to_u8(c->GetStringSelection()) != choice)
                     g.driver->fail("the choice shows \"" + to_u8(c->GetStringSelection()) + "\"");
+                  if (g.radio("welcome_card_kind") != 1 || g.radio("welcome_mode") != 1)
+                    g.driver->fail("the welcome page's choices were not kept");
                 }, {}};
   };
   std::vector<Step> s;
   s.push_back({"welcome page shown", {}, g.on_page(PageId::welcome), 10s});
+  s.push_back({"choose the business card and troubleshooting", [] {
+                 g.set_radio("welcome_card_kind", 1);
+                 g.set_radio("welcome_mode", 1);
+               }, {}});
   s.push_back(speaks("歡迎", "繁體中文"));
   s.push_back(pick("English"));
   s.push_back(speaks("Welcome", "English"));
@@ -611,7 +633,12 @@ std::vector<Step> language_steps() {
   s.push_back(pick("繁體中文"));
   s.push_back(speaks("歡迎", "繁體中文"));
   for (auto& st : g.shot(2, "welcome-zh")) s.push_back(std::move(st));
-  s.push_back({"the rebuilt wizard leads on", [] { g.next(); }, g.on_page(PageId::environment), 5s});
+  s.push_back({"the rebuilt wizard leads on (first-time setup)",
+               [] {
+                 g.set_radio("welcome_mode", 0);
+                 g.next();
+               },
+               g.on_page(PageId::environment), 5s});
   return s;
 }
 
@@ -619,13 +646,7 @@ std::vector<Step> troubleshoot_steps() {
   std::vector<Step> s;
   s.push_back({"choose troubleshooting",
                [] {
-                 auto* r = g.get<wxRadioBox>("welcome_mode");
-                 if (!r) return;
-                 r->SetSelection(1);
-                 wxCommandEvent ev(wxEVT_RADIOBOX, r->GetId());
-                 ev.SetEventObject(r);
-                 ev.SetInt(1);
-                 r->ProcessWindowEvent(ev);
+                 g.set_radio("welcome_mode", 1);
                  g.next();
                },
                g.on_page(PageId::troubleshoot), 5s});
