@@ -182,17 +182,7 @@ const Package* select_package(const Manifest& m, std::string_view os, std::strin
   return nullptr;
 }
 
-std::string_view current_os() {
-#if defined(_WIN32)
-  return "windows";
-#elif defined(__APPLE__)
-  return "macos";
-#elif defined(__linux__)
-  return "linux";
-#else
-  return "other";
-#endif
-}
+std::string_view current_os() { return os_name(); }
 
 std::string_view current_arch() {
 #if defined(__x86_64__) || defined(_M_X64)

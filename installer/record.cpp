@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "checks/core/platform.h"
 #include "installer/unpack.h"
 
 namespace certwiz::installer {
@@ -17,12 +18,7 @@ std::string_view kind_name(Registration::Kind k) {
 
 std::string utc_now_iso8601() {
   const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-#if defined(_WIN32)
-  gmtime_s(&tm, &t);
-#else
-  gmtime_r(&t, &tm);
-#endif
+  const std::tm tm = utc_calendar(t);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -120,7 +119,7 @@ std::optional<Error> unpack_here(const std::string& archive_path, std::uint64_t 
     if (!rel) return rel.error();
     if (rel->empty()) continue;  // "./" or "/" alone: the root itself
 
-    const mode_t type = archive_entry_filetype(e);
+    const auto type = archive_entry_filetype(e);
     if (const char* hard = archive_entry_hardlink(e)) {
       auto target = sanitize_entry_path(hard);
       if (!target || target->empty())
@@ -135,7 +134,7 @@ std::optional<Error> unpack_here(const std::string& archive_path, std::uint64_t 
     }
     archive_entry_set_pathname(e, rel->c_str());
     // No set-uid/set-gid/sticky bits; directories stay writable for us.
-    mode_t perm = archive_entry_perm(e) & 0777;
+    auto perm = archive_entry_perm(e) & 0777;
     if (type == AE_IFDIR) perm |= 0700;
     archive_entry_set_perm(e, perm);
 

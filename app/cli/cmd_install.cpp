@@ -1,8 +1,5 @@
 // certwiz install-hicos / uninstall-hicos: fetch, verify, unpack and register the HiCOS
 // card tool (installer/), with a progress bar on a terminal. Ctrl-C cancels cleanly.
-#include <signal.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -11,6 +8,7 @@
 #include <thread>
 
 #include "app/cli/cli.h"
+#include "checks/core/platform.h"
 #include "checks/pkcs11/probe.h"
 #include "installer/install.h"
 
@@ -111,7 +109,7 @@ int run_install(const InstallFlags& f) {
     }
     return print_and_exit(installer::hicos_install_status(*m, o.paths), lang, f.json);
   }
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  const bool tty = is_terminal(stderr);
   bool drew = false;
   o.download.on_progress = [&](const installer::TransferProgress& p) {
     if (!tty) return;
@@ -126,11 +124,9 @@ int run_install(const InstallFlags& f) {
   };
   // Ctrl-C: the handler only sets a flag; a watcher turns it into a cancellation.
   g_interrupted = 0;
-  struct sigaction sa {};
-  sa.sa_handler = on_interrupt;
-  struct sigaction old_int {}, old_term {};
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
+  // std::signal, not sigaction: the same code serves Windows' console Ctrl-C.
+  const auto old_int = std::signal(SIGINT, on_interrupt);
+  const auto old_term = std::signal(SIGTERM, on_interrupt);
   std::atomic<bool> finished{false};
   std::thread watcher([&] {
     while (!finished) {
@@ -144,8 +140,8 @@ int run_install(const InstallFlags& f) {
   CheckResult r = installer::install_hicos(o);
   finished = true;
   watcher.join();
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
   if (drew) std::fputs("\n", stderr);
   return print_and_exit(r, lang, f.json);
 }

@@ -1,13 +1,12 @@
 // certwiz selftest: the card self-tests (PIN, signing, decryption, CMS) on one card,
 // with the middleware and inventory checks they build on. The PIN comes from standard
 // input (--pin-stdin) or the terminal without echo, never from the command line.
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "app/cli/cli.h"
+#include "checks/core/platform.h"
 #include "checks/diagnose/diagnose.h"
 #include "checks/pkcs11/checks.h"
 
@@ -39,7 +38,7 @@ void register_selftest(CLI::App& app, Runner& run) {
       options.reader = f.slot;
       if (f.timeout_s > 0)
         options.probe_timeout = std::chrono::milliseconds(static_cast<long long>(f.timeout_s * 1000));
-      if (!options.pin && isatty(STDIN_FILENO)) {
+      if (!options.pin && is_terminal(stdin)) {
         protect_process_from_dumps();
         auto pin = std::make_shared<Secret>();
         const bool zh = options.lang == Lang::zh_TW;

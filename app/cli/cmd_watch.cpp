@@ -9,6 +9,7 @@
 
 #include "app/cli/cli.h"
 #include "assets/assets.h"
+#include "checks/core/platform.h"
 #include "checks/pcsc/card_identity.h"
 #include "checks/pcsc/reader_watch.h"
 
@@ -29,8 +30,7 @@ std::string clock_now() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  localtime_r(&t, &tm);
+  const std::tm tm = local_calendar(t);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;

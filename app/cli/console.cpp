@@ -1,12 +1,10 @@
 // Shared options of the check-running subcommands, and the terminal output.
-#include <sys/ioctl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "app/cli/cli.h"
+#include "checks/core/platform.h"
 #include "checks/report/digest.h"
 #include "checks/report/display_width.h"
 
@@ -105,12 +103,6 @@ const std::string& in(const Text& t, Lang l) {
   return first.empty() ? t.in(l == Lang::en ? Lang::zh_TW : Lang::en) : first;
 }
 
-size_t terminal_columns(std::FILE* f) {
-  winsize ws{};
-  if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10) return ws.ws_col;
-  return 80;
-}
-
 std::string pad_to(const std::string& s, size_t cols) {
   const std::string t = report::truncate_to_width(s, cols);
   const size_t w = report::display_width(t);
@@ -119,7 +111,7 @@ std::string pad_to(const std::string& s, size_t cols) {
 
 }  // namespace
 
-Console::Console(Lang lang, std::FILE* out) : lang_(lang), out_(out), tty_(isatty(fileno(out)) != 0) {
+Console::Console(Lang lang, std::FILE* out) : lang_(lang), out_(out), tty_(is_terminal(out)) {
   const char* term = std::getenv("TERM");
   colour_ = tty_ && !std::getenv("NO_COLOR") && !(term && std::strcmp(term, "dumb") == 0);
 }

@@ -1,12 +1,12 @@
 // Shared pieces of `certwiz bind` and `certwiz login-test` (site_cli.h).
 #include "app/cli/site_cli.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+
+#include "checks/core/platform.h"
 
 namespace certwiz::cli {
 
@@ -31,7 +31,7 @@ std::vector<site::ChallengeSigner*> SiteRun::signer_ptrs() const {
 std::optional<int> prepare_site_run(const SitePathFlags& f, SiteRun& run) {
   if (!make_run_options(f.common, run.options, true)) return static_cast<int>(kUsage);
   const bool en = run.options.lang == Lang::en;
-  if (!run.options.pin && isatty(STDIN_FILENO)) {
+  if (!run.options.pin && is_terminal(stdin)) {
     protect_process_from_dumps();
     auto pin = std::make_shared<Secret>();
     if (read_secret_from_terminal(en ? "Card PIN: " : "請輸入卡片 PIN 碼：", *pin) && !pin->empty())

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "checks/cert/ossl.h"
+#include "checks/core/platform.h"
 
 namespace certwiz::cert {
 
@@ -178,8 +179,7 @@ std::optional<std::string> decode_base64(std::string_view text) {
 }
 
 std::string iso8601_utc(std::time_t t) {
-  struct tm tm {};
-  gmtime_r(&t, &tm);
+  const std::tm tm = utc_calendar(t);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

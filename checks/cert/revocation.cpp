@@ -1,10 +1,5 @@
 #include "checks/cert/revocation.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -16,6 +11,7 @@
 
 #include "checks/cert/http.h"
 #include "checks/cert/ossl.h"
+#include "checks/core/platform.h"
 
 namespace certwiz::cert {
 
@@ -143,25 +139,15 @@ Answer ocsp_query(const std::string& url, X509* leaf, X509* issuer, const std::v
 // Maps the file instead of reading it: a 20 MB CRL is then decoded from the page
 // cache, not copied into a second buffer first.
 X509CrlPtr load_crl(const std::string& path, std::string& why) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    why = "cannot open " + path;
-    return nullptr;
+  const MappedFile map(path);
+  switch (map.status()) {
+    case MappedFile::Status::ok: break;
+    case MappedFile::Status::cannot_open: why = "cannot open " + path; return nullptr;
+    case MappedFile::Status::empty: why = "empty CRL"; return nullptr;
+    case MappedFile::Status::cannot_map: why = "cannot map " + path; return nullptr;
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
-    ::close(fd);
-    why = "empty CRL";
-    return nullptr;
-  }
-  const size_t size = static_cast<size_t>(st.st_size);
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) {
-    why = "cannot map " + path;
-    return nullptr;
-  }
-  const auto* p = static_cast<const unsigned char*>(map);
+  const size_t size = map.size();
+  const unsigned char* p = map.data();
   X509CrlPtr crl;
   if (size > 10 && std::memcmp(p, "-----BEGIN", 10) == 0) {
     BioPtr bio(BIO_new_mem_buf(p, static_cast<int>(size)));
@@ -169,7 +155,6 @@ X509CrlPtr load_crl(const std::string& path, std::string& why) {
   } else {
     crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(size)));
   }
-  ::munmap(map, size);
   if (!crl) why = "malformed CRL: " + last_error();
   ERR_clear_error();
   return crl;
@@ -265,13 +250,12 @@ Answer crl_query(const std::string& url, X509* leaf, X509* issuer, const Revocat
 
   // Download next to the cache file and rename into place, so a reader never sees a
   // half-written CRL and an interrupted download never replaces a good one.
-  std::string part = path + ".XXXXXX";
-  const int fd = ::mkstemp(part.data());
-  if (fd < 0) {
+  const std::optional<std::string> created = create_unique_file(path);
+  if (!created) {
     a.outcome = "cannot write to the CRL cache " + dir;
     return a;
   }
-  ::close(fd);
+  const std::string part = *created;
   HttpOptions http;
   http.proxy = o.proxy;
   http.timeout = o.crl_timeout;

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "certwiz_version.h"
+#include "checks/core/platform.h"
 
 namespace certwiz {
 
@@ -72,8 +73,7 @@ Report report_from_json(const Json& j) {
 
 std::string utc_now_iso8601() {
   std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
+  const std::tm tm = utc_calendar(t);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

@@ -1,9 +1,5 @@
 #include "checks/core/secret.h"
 
-#include <openssl/crypto.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <utility>
 
 #include "checks/core/secret_platform.h"
@@ -32,7 +28,7 @@ Secret& Secret::operator=(Secret&& other) noexcept {
 
 void Secret::release() {
   if (!data_) return;
-  OPENSSL_cleanse(data_, kMaxSize);
+  detail::secret_wipe(data_, kMaxSize);
   detail::secret_free(data_, kMaxSize);
   data_ = nullptr;
   size_ = 0;
@@ -50,27 +46,8 @@ void Secret::pop_back() {
 }
 
 void Secret::clear() {
-  if (data_) OPENSSL_cleanse(data_, kMaxSize);
+  if (data_) detail::secret_wipe(data_, kMaxSize);
   size_ = 0;
-}
-
-bool read_secret_line(int fd, Secret& out) {
-  out.clear();
-  for (;;) {
-    char c;
-    const ssize_t n = ::read(fd, &c, 1);
-    if (n == 0) return true;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (c == '\n') return true;
-    if (c == '\r') continue;
-    if (!out.push_back(c)) {
-      out.clear();
-      return false;
-    }
-  }
 }
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -92,7 +69,7 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 void wipe(std::string& s) {
-  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+  if (!s.empty()) detail::secret_wipe(s.data(), s.size());
   s.clear();
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// A PIN or password in memory: one locked page kept out of core dumps, wiped with
-// OPENSSL_cleanse when released. Not copyable; there is no implicit way to make a
+// A PIN or password in memory: one locked page kept out of core dumps, wiped when
+// released (explicit_bzero, SecureZeroMemory). Not copyable; there is no implicit way to make a
 // std::string of it.
 #include <cstddef>
 #include <string>
@@ -50,7 +50,7 @@ bool read_secret_from_terminal(std::string_view prompt, Secret& out);
 // is written into no temporary, and wiped after the call.
 // Appends `s` as a JSON string literal ("..." with escapes) to `out`.
 void append_json_string(std::string& out, std::string_view s);
-// OPENSSL_cleanse over the string's bytes, then clear().
+// Wipes the string's bytes as Secret does, then clear().
 void wipe(std::string& s);
 
 // `text` with the user name and password of every URL in it ("scheme://user:pass@host")

@@ -1,16 +1,15 @@
 #include "checks/form/password.h"
 
 #include <pwquality.h>
-#include <sys/stat.h>
-
+#include <filesystem>
 #include <memory>
 
 namespace certwiz::form {
 namespace {
 
 bool file_exists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  std::error_code ec;
+  return std::filesystem::is_regular_file(p, ec);
 }
 
 bool dictionary_exists(const std::string& prefix) {

@@ -2,19 +2,12 @@
 
 #include <cstdio>
 
+#include "checks/core/platform.h"
 #include "checks/localsign/ret_codes.h"
 
 namespace certwiz::localsign {
 
-std::string_view this_os() {
-#if defined(_WIN32)
-  return "windows";
-#elif defined(__APPLE__)
-  return "macos";
-#else
-  return "linux";
-#endif
-}
+std::string_view this_os() { return os_name(); }
 
 namespace {
 std::string hex32(uint32_t v) {

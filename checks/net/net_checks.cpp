@@ -1,10 +1,5 @@
 #include "checks/net/net_checks.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +8,7 @@
 #include "checks/core/secret.h"
 #include "checks/net/http.h"
 #include "checks/net/proxy.h"
+#include "checks/net/tcp.h"
 
 namespace certwiz::net {
 
@@ -36,28 +32,6 @@ bool split_proxy(const std::string& url, std::string& host, std::string& port) {
   host = colon == std::string::npos ? rest : rest.substr(0, colon);
   port = colon == std::string::npos ? "1080" : rest.substr(colon + 1);
   return !host.empty();
-}
-
-bool tcp_reachable(const std::string& host, const std::string& port, int timeout_ms, std::string& why) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res); rc != 0) {
-    why = gai_strerror(rc);
-    return false;
-  }
-  bool ok = false;
-  for (addrinfo* a = res; a && !ok; a = a->ai_next) {
-    int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    ok = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
-    if (!ok) why = std::strerror(errno);
-    close(fd);
-  }
-  freeaddrinfo(res);
-  return ok;
 }
 
 Json proxy_json(const ProxyFacts& f) {
@@ -111,21 +85,10 @@ CheckResult check_site_connection(const RunOptions& options, const SiteProfile& 
   // Without a proxy the name is resolved here, so a DNS failure is told apart from a
   // refused connection; through a proxy the proxy resolves it.
   if (proxy.empty()) {
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    const int rc = getaddrinfo(host.c_str(), std::to_string(site.port()).c_str(), &hints, &res);
-    if (rc != 0)
-      return CheckResult::failure("NET-DNS-FAILED", {"查不到 " + host + " 的網址", "Cannot resolve " + host}, ev, gai_strerror(rc));
-    Json addrs = Json::array();
-    for (addrinfo* a = res; a; a = a->ai_next) {
-      char buf[INET6_ADDRSTRLEN] = {0};
-      const void* src = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-                                                : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
-      if (inet_ntop(a->ai_family, src, buf, sizeof buf)) addrs.push_back(buf);
-    }
-    freeaddrinfo(res);
-    ev["addresses"] = addrs;
+    const Resolution resolved = resolve_host(host, std::to_string(site.port()));
+    if (!resolved.error.empty())
+      return CheckResult::failure("NET-DNS-FAILED", {"查不到 " + host + " 的網址", "Cannot resolve " + host}, ev, resolved.error);
+    ev["addresses"] = resolved.addresses;
   }
 
   HttpRequest req;

@@ -1,7 +1,5 @@
 #include "checks/report/files.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checks/core/catalogue.h"
+#include "checks/core/platform.h"
 
 namespace certwiz::site {
 namespace {
@@ -114,8 +115,7 @@ std::string random_token() {
 
 std::string format_utc(std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
+  const std::tm tm = utc_calendar(tt);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
