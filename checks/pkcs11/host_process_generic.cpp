@@ -1,5 +1,6 @@
-// Platforms without POSIX spawn (Windows until its CreateProcess half is written): the
-// module host cannot be started, which the checks report as P11-HOST-FAILED.
+// Platforms with neither POSIX spawn nor Windows' CreateProcess (none CertWiz supports:
+// Linux and macOS use host_process_posix.cpp, Windows host_process_win.cpp): the module
+// host cannot be started, which the checks report as P11-HOST-FAILED.
 #include "checks/pkcs11/host_process.h"
 
 namespace certwiz::pkcs11 {

@@ -88,7 +88,10 @@ Expected<HostProcess> spawn_host(const std::string& executable) {
     ::close(sv[0]);
     return Error{"P11-HOST-FAILED", "posix_spawn " + executable + ": " + std::strerror(rc)};
   }
-  return HostProcess{sv[0], pid};
+  HostProcess p;
+  p.channel = wire::Channel(sv[0]);
+  p.pid = pid;
+  return p;
 }
 
 HostExit wait_host(HostProcess& p, std::chrono::milliseconds grace) {
@@ -99,8 +102,8 @@ HostExit wait_host(HostProcess& p, std::chrono::milliseconds grace) {
     const pid_t r = ::waitpid(static_cast<pid_t>(p.pid), &status, WNOHANG);
     if (r == static_cast<pid_t>(p.pid)) {
       p.pid = -1;
-      if (p.fd >= 0) ::close(p.fd);
-      p.fd = -1;
+      if (p.channel.open()) ::close(static_cast<int>(p.channel.in));
+      p.channel = {};
       return decode(status);
     }
     if (r < 0 && errno != EINTR) {
@@ -115,8 +118,8 @@ HostExit wait_host(HostProcess& p, std::chrono::milliseconds grace) {
 HostExit kill_host(HostProcess& p) {
   if (p.pid > 0) ::kill(static_cast<pid_t>(p.pid), SIGKILL);
   HostExit e = wait_host(p, std::chrono::seconds(5));
-  if (p.fd >= 0) ::close(p.fd);
-  p.fd = -1;
+  if (p.channel.open()) ::close(static_cast<int>(p.channel.in));
+  p.channel = {};
   return e;
 }
 

@@ -1,6 +1,6 @@
 #include "checks/pkcs11/module_host.h"
 
-#include <p11-kit/pkcs11.h>
+#include "checks/pkcs11/cryptoki.h"
 
 #include <cstdio>
 
@@ -145,10 +145,10 @@ Expected<Json> ModuleHost::call(const Json& request, const Secret* pin) {
   const std::string op = request.value("op", "");
   const auto t0 = Clock::now();
   const auto deadline = t0 + timeout_;
-  if (!wire::write_frame(proc_.fd, request.dump()) || (pin && !wire::write_secret_frame(proc_.fd, *pin)))
+  if (!wire::write_frame(proc_.channel, request.dump()) || (pin && !wire::write_secret_frame(proc_.channel, *pin)))
     return lost(op, false);
   std::string frame;
-  const auto st = wire::read_frame_until(proc_.fd, frame, deadline);
+  const auto st = wire::read_frame_until(proc_.channel, frame, deadline);
   roundtrip_ms_ += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   if (st == wire::ReadStatus::timeout) return lost(op, true);
   if (st != wire::ReadStatus::ok) return lost(op, false);

@@ -1,6 +1,6 @@
 #include "checks/pkcs11/names.h"
 
-#include <p11-kit/pkcs11.h>
+#include "checks/pkcs11/cryptoki.h"
 
 #include <cstdio>
 #include <utility>

@@ -1,66 +1,22 @@
 #include "checks/pkcs11/protocol.h"
 
-#include <openssl/evp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
+#include <array>
 
 namespace certwiz::pkcs11::wire {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using detail::recv_all;
+using detail::send_all;
 
-bool send_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    // MSG_NOSIGNAL: a dead peer must give an error, not a SIGPIPE.
-    const ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
-// Reads exactly n bytes; with a deadline, waits with poll between reads.
-ReadStatus recv_all(int fd, char* p, size_t n, std::optional<Clock::time_point> deadline) {
-  while (n > 0) {
-    if (deadline) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-      if (left <= 0) return ReadStatus::timeout;
-      pollfd pfd{fd, POLLIN, 0};
-      const int pr = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 60'000)));
-      if (pr < 0) {
-        if (errno == EINTR) continue;
-        return ReadStatus::error;
-      }
-      if (pr == 0) continue;
-    }
-    const ssize_t r = ::recv(fd, p, n, 0);
-    if (r == 0) return ReadStatus::closed;
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return errno == ECONNRESET ? ReadStatus::closed : ReadStatus::error;
-    }
-    p += r;
-    n -= static_cast<size_t>(r);
-  }
-  return ReadStatus::ok;
-}
-
-bool write_header(int fd, size_t n) {
+bool write_header(const Channel& fd, size_t n) {
   if (n > kMaxFrame) return false;
   const unsigned char h[4] = {static_cast<unsigned char>(n >> 24), static_cast<unsigned char>(n >> 16),
                               static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
   return send_all(fd, reinterpret_cast<const char*>(h), 4);
 }
 
-ReadStatus read_header(int fd, uint32_t& n, std::optional<Clock::time_point> deadline) {
+ReadStatus read_header(const Channel& fd, uint32_t& n, std::optional<Clock::time_point> deadline) {
   unsigned char h[4];
   const ReadStatus s = recv_all(fd, reinterpret_cast<char*>(h), 4, deadline);
   if (s != ReadStatus::ok) return s;
@@ -68,7 +24,7 @@ ReadStatus read_header(int fd, uint32_t& n, std::optional<Clock::time_point> dea
   return n > kMaxFrame ? ReadStatus::error : ReadStatus::ok;
 }
 
-ReadStatus read_payload(int fd, std::string& out, std::optional<Clock::time_point> deadline) {
+ReadStatus read_payload(const Channel& fd, std::string& out, std::optional<Clock::time_point> deadline) {
   uint32_t n = 0;
   ReadStatus s = read_header(fd, n, deadline);
   if (s != ReadStatus::ok) return s;
@@ -78,22 +34,22 @@ ReadStatus read_payload(int fd, std::string& out, std::optional<Clock::time_poin
 
 }  // namespace
 
-bool write_frame(int fd, std::string_view payload) {
+bool write_frame(const Channel& fd, std::string_view payload) {
   return write_header(fd, payload.size()) && send_all(fd, payload.data(), payload.size());
 }
 
-bool write_secret_frame(int fd, const Secret& secret) {
+bool write_secret_frame(const Channel& fd, const Secret& secret) {
   const std::string_view bytes = secret.reveal();
   return write_header(fd, bytes.size()) && send_all(fd, bytes.data(), bytes.size());
 }
 
-ReadStatus read_frame(int fd, std::string& out) { return read_payload(fd, out, std::nullopt); }
+ReadStatus read_frame(const Channel& fd, std::string& out) { return read_payload(fd, out, std::nullopt); }
 
-ReadStatus read_frame_until(int fd, std::string& out, Clock::time_point deadline) {
+ReadStatus read_frame_until(const Channel& fd, std::string& out, Clock::time_point deadline) {
   return read_payload(fd, out, deadline);
 }
 
-ReadStatus read_secret_frame(int fd, Secret& out) {
+ReadStatus read_secret_frame(const Channel& fd, Secret& out) {
   out.clear();
   uint32_t n = 0;
   ReadStatus s = read_header(fd, n, std::nullopt);
@@ -113,24 +69,56 @@ ReadStatus read_secret_frame(int fd, Secret& out) {
   return ReadStatus::ok;
 }
 
+// Base64 by hand instead of OpenSSL's EVP_EncodeBlock: the module host links no
+// third-party library (it is built for Windows with MinGW, issue 19), and both sides
+// share this file.
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 std::string base64_encode(std::span<const uint8_t> bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
-  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
+  std::string out;
+  out.reserve(4 * ((bytes.size() + 2) / 3));
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const uint32_t v = (uint32_t{bytes[i]} << 16) | (uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
+    for (int shift : {18, 12, 6, 0}) out.push_back(kBase64[(v >> shift) & 63]);
+  }
+  if (const size_t rest = bytes.size() - i; rest > 0) {
+    const uint32_t v = (uint32_t{bytes[i]} << 16) | (rest == 2 ? uint32_t{bytes[i + 1]} << 8 : 0u);
+    out.push_back(kBase64[(v >> 18) & 63]);
+    out.push_back(kBase64[(v >> 12) & 63]);
+    out.push_back(rest == 2 ? kBase64[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
   return out;
 }
 
 std::optional<std::vector<uint8_t>> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  if (text.empty()) return std::vector<uint8_t>{};
-  std::vector<uint8_t> out(text.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as zero bytes.
+  static const std::array<int8_t, 256> value = [] {
+    std::array<int8_t, 256> v{};
+    v.fill(-1);
+    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(kBase64[i])] = static_cast<int8_t>(i);
+    return v;
+  }();
   size_t pad = 0;
-  if (text.back() == '=') ++pad;
+  if (!text.empty() && text.back() == '=') ++pad;
   if (text.size() >= 2 && text[text.size() - 2] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
+  std::vector<uint8_t> out;
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    uint32_t v = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      const bool padding = c == '=' && i + 4 == text.size() && k >= 4 - pad;
+      const int d = padding ? 0 : value[static_cast<unsigned char>(c)];
+      if (d < 0) return std::nullopt;
+      v = (v << 6) | static_cast<uint32_t>(d);
+    }
+    out.push_back(static_cast<uint8_t>(v >> 16));
+    out.push_back(static_cast<uint8_t>(v >> 8));
+    out.push_back(static_cast<uint8_t>(v));
+  }
+  out.resize(out.size() - pad);
   return out;
 }
 

@@ -5,7 +5,7 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-#include <p11-kit/pkcs11.h>
+#include "checks/pkcs11/cryptoki.h"
 
 #include <memory>
 

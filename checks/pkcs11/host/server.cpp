@@ -1,8 +1,5 @@
 #include "checks/pkcs11/host/server.h"
 
-#include <dlfcn.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -12,9 +9,10 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <p11-kit/pkcs11.h>
+#include "checks/pkcs11/cryptoki.h"
 
 #include "checks/core/secret.h"
+#include "checks/pkcs11/host/host_platform.h"
 #include "checks/pkcs11/names.h"
 #include "checks/pkcs11/protocol.h"
 
@@ -73,7 +71,7 @@ json mechanism_flags(CK_FLAGS f) {
 
 class Server {
  public:
-  explicit Server(int fd) : fd_(fd) {}
+  explicit Server(wire::Channel channel) : fd_(channel) {}
 
   int run() {
     for (;;) {
@@ -137,7 +135,7 @@ class Server {
       need_module();
       return login(rq.at("session").get<CK_SESSION_HANDLE>(), pin);
     }
-    if (op == "hello") return {{"pid", ::getpid()}, {"protocol", 1}};
+    if (op == "hello") return {{"pid", current_process_id()}, {"protocol", 1}};
     if (op == "load") return load(rq.at("path").get<std::string>());
     if (op == "finalize") {
       if (f_ && initialized_) timed("C_Finalize", [&] { return f_->C_Finalize(nullptr); });
@@ -172,12 +170,10 @@ class Server {
 
   json load(const std::string& path) {
     if (dl_) throw Refusal{"already-loaded", "a module is already loaded"};
-    dl_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!dl_) {
-      const char* e = ::dlerror();
-      throw Refusal{"dlopen", e ? e : "dlopen failed"};
-    }
-    auto get = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(dl_, "C_GetFunctionList"));
+    std::string why;
+    dl_ = load_library(path, why);
+    if (!dl_) throw Refusal{"dlopen", why};
+    auto get = reinterpret_cast<CK_C_GetFunctionList>(library_symbol(dl_, "C_GetFunctionList"));
     if (!get) throw Refusal{"no-function-list", "C_GetFunctionList not exported by " + path};
     must("C_GetFunctionList", [&] { return get(&f_); });
     if (!f_) throw Refusal{"no-function-list", "C_GetFunctionList gave no function list"};
@@ -400,7 +396,7 @@ class Server {
     auto data = wire::base64_decode(rq.at("data").get<std::string>());
     if (!id || !data) throw Refusal{"bad-request", "key_id or data malformed"};
     CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-    auto keys = find(h, {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, id->data(), id->size()}});
+    auto keys = find(h, {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, id->data(), static_cast<CK_ULONG>(id->size())}});
     if (keys.empty()) throw Refusal{"no-key", "no private key with id " + wire::hex_encode(*id)};
     CK_RSA_PKCS_OAEP_PARAMS oaep;
     std::memset(&oaep, 0, sizeof oaep);
@@ -430,7 +426,7 @@ class Server {
     return {{op == "sign" ? "signature" : "plaintext", wire::base64_encode(out)}};
   }
 
-  int fd_;
+  wire::Channel fd_;
   void* dl_ = nullptr;
   CK_FUNCTION_LIST_PTR f_ = nullptr;
   bool initialized_ = false;
@@ -439,6 +435,6 @@ class Server {
 
 }  // namespace
 
-int serve(int fd) { return Server(fd).run(); }
+int serve(const wire::Channel& channel) { return Server(channel).run(); }
 
 }  // namespace certwiz::pkcs11::host
