@@ -32,6 +32,7 @@ Json candidates_json(const std::vector<ModuleCandidate>& cs) {
 CheckResult module_check(const RunOptions& options) {
   const auto candidates = discover_modules(options);
   Json evidence{{"candidates", candidates_json(candidates)}};
+  if (Json facts = hicos_installation_facts(); !facts.empty()) evidence["hicos_installation"] = std::move(facts);
   const ModuleCandidate* chosen = nullptr;
   for (const auto& c : candidates)
     if (c.source == "option" || c.hicos) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "checks/core/options.h"
+#include "checks/core/result.h"
 
 namespace certwiz::pkcs11 {
 
@@ -28,6 +29,10 @@ std::vector<SearchRoot> hicos_search_roots();
 bool looks_like_hicos_module(std::string_view file_name);
 // p11-kit's module configuration directories (system, then user).
 std::vector<std::string> p11kit_config_dirs();
+// What the system's own records say about the HiCOS client, for the evidence: on
+// Windows the uninstall registry entries, the module's file version, the local signing
+// component's folder and its processes. An empty object where there is no such record.
+Json hicos_installation_facts();
 
 // Files under `roots` that look like the HiCOS module; one entry per real file.
 std::vector<ModuleCandidate> find_hicos_modules(const std::vector<SearchRoot>& roots);

@@ -7,4 +7,6 @@ std::vector<SearchRoot> hicos_search_roots() { return {}; }
 bool looks_like_hicos_module(std::string_view) { return false; }
 std::vector<std::string> p11kit_config_dirs() { return {}; }
 
+Json hicos_installation_facts() { return Json::object(); }
+
 }  // namespace certwiz::pkcs11

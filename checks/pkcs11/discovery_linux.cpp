@@ -47,4 +47,6 @@ std::vector<std::string> p11kit_config_dirs() {
   return dirs;
 }
 
+Json hicos_installation_facts() { return Json::object(); }
+
 }  // namespace certwiz::pkcs11
