@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "checks/core/platform.h"
+
 namespace certwiz::installer {
 
 std::optional<DottedVersion> DottedVersion::parse(std::string_view text) {

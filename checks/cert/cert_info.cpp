@@ -59,7 +59,7 @@ DistinguishedName read_name(const X509_NAME* name) {
 std::time_t to_time_t(const ASN1_TIME* t) {
   struct tm tm {};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-  return timegm(&tm);
+  return utc_seconds(tm);
 }
 
 std::string attribute_value_text(const ASN1_TYPE* v) {

@@ -36,7 +36,7 @@ struct Answer {
 std::time_t to_time_t(const ASN1_TIME* t) {
   struct tm tm {};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-  return timegm(&tm);
+  return utc_seconds(tm);
 }
 
 std::string reason_text(long reason) {

@@ -17,11 +17,16 @@ std::string_view os_name();
 // Calendar time of `t` in UTC and in the local time zone (thread-safe).
 std::tm utc_calendar(std::time_t t);
 std::tm local_calendar(std::time_t t);
+// The inverse of utc_calendar: seconds since the epoch of a calendar time in UTC (timegm).
+std::time_t utc_seconds(const std::tm& utc);
 
 // Whether `stream` is an interactive terminal (console on Windows).
 bool is_terminal(std::FILE* stream);
 // Width of the terminal behind `stream` in columns; 80 when it is not a terminal or unknown.
 size_t terminal_columns(std::FILE* stream);
+
+// Whether this user may create files in the folder `path` (access(W_OK)); errno says why not.
+bool may_write_in(const std::string& path);
 
 // Creates a new empty file named `prefix` plus a random suffix, never an existing one;
 // its name, or nullopt when it cannot be created.

@@ -33,6 +33,11 @@ std::tm local_calendar(std::time_t t) {
   return tm;
 }
 
+std::time_t utc_seconds(const std::tm& utc) {
+  std::tm copy = utc;
+  return timegm(&copy);
+}
+
 bool is_terminal(std::FILE* stream) { return stream && isatty(fileno(stream)) != 0; }
 
 size_t terminal_columns(std::FILE* stream) {
@@ -40,6 +45,8 @@ size_t terminal_columns(std::FILE* stream) {
   if (stream && ioctl(fileno(stream), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10) return ws.ws_col;
   return 80;
 }
+
+bool may_write_in(const std::string& path) { return ::access(path.c_str(), W_OK) == 0; }
 
 std::optional<std::string> create_unique_file(const std::string& prefix) {
   std::string name = prefix + ".XXXXXX";

@@ -23,6 +23,11 @@ std::tm local_calendar(std::time_t t) {
   return tm;
 }
 
+std::time_t utc_seconds(const std::tm& utc) {
+  std::tm copy = utc;
+  return _mkgmtime(&copy);
+}
+
 bool is_terminal(std::FILE* stream) {
   if (!stream) return false;
   // _isatty is also true for NUL; a console handle answers GetConsoleMode.
@@ -53,6 +58,8 @@ std::wstring wide(const std::string& utf8) {
 }
 
 }  // namespace
+
+bool may_write_in(const std::string& path) { return _waccess(wide(path).c_str(), 2) == 0; }  // 2: write
 
 std::optional<std::string> create_unique_file(const std::string& prefix) {
   std::random_device rd;

@@ -4,7 +4,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <iomanip>
+#include <locale>
+#include <sstream>
 
+#include "checks/core/platform.h"
 #include "checks/core/secret.h"
 #include "checks/net/http.h"
 #include "checks/net/proxy.h"
@@ -153,10 +157,13 @@ CheckResult check_site_connection(const RunOptions& options, const SiteProfile& 
 
 std::optional<long> clock_skew_seconds(const std::string& http_date, std::time_t local_now) {
   std::tm tm{};
-  // RFC 7231 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
-  const char* end = strptime(http_date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (!end || *end != '\0') return std::nullopt;
-  const std::time_t server = timegm(&tm);
+  // RFC 7231 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT"; English names whatever
+  // the user's locale (std::get_time, not strptime: the same code on Windows).
+  std::istringstream in(http_date);
+  in.imbue(std::locale::classic());
+  in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S GMT");
+  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  const std::time_t server = utc_seconds(tm);
   return static_cast<long>(local_now - server);
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "checks/core/platform.h"
 #include "checks/core/secret.h"
 #include "checks/report/bundle.h"
 #include "checks/report/html.h"
@@ -70,7 +71,7 @@ std::optional<Error> check_writable(const std::string& path) {
   fs::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   if (!fs::is_directory(dir, ec)) return Error{"REPORT-WRITE-FAILED", path + ": folder " + dir.string() + " does not exist"};
-  if (access(dir.c_str(), W_OK) != 0) return Error{"REPORT-WRITE-FAILED", path + ": " + std::strerror(errno)};
+  if (!may_write_in(dir.string())) return Error{"REPORT-WRITE-FAILED", path + ": " + std::strerror(errno)};
   return std::nullopt;
 }
 
