@@ -85,6 +85,7 @@ ZH = {
         "請先接上讀卡機並插入卡片。在您綁定憑證或匯出報告之前，不會傳送任何資料；PIN 碼只會送到卡片。",
     "Holder": "持有人",
     "I am sure of this PIN and accept that the card locks if it is wrong": "我確定這個 PIN 碼正確，並了解輸入錯誤將鎖卡",
+    "I am sure of this PIN and accept that this try may be the last (the card locks if it is wrong)": "我確定這個 PIN 碼正確，並接受這一次可能就是最後一次機會（輸入錯誤將鎖卡）",
     "Issuer": "發卡單位",
     "Issuer: ": "發卡單位：",
     "Loaded from the company registry: %zu field(s) filled, %zu kept as you typed them.":

@@ -32,12 +32,7 @@ Json candidates_json(const std::vector<ModuleCandidate>& cs) {
 CheckResult module_check(const RunOptions& options) {
   const auto candidates = discover_modules(options);
   Json evidence{{"candidates", candidates_json(candidates)}};
-  const ModuleCandidate* chosen = nullptr;
-  for (const auto& c : candidates)
-    if (c.source == "option" || c.hicos) {
-      chosen = &c;
-      break;
-    }
+  const ModuleCandidate* chosen = preferred_module(candidates);
   if (!chosen) {
     Json roots = Json::array();
     for (const auto& r : hicos_search_roots()) roots.push_back(r.dir);
