@@ -1,5 +1,9 @@
 #include "checks/pkcs11/pin_state.h"
 
+#include <algorithm>
+#include <future>
+#include <vector>
+
 #include "checks/pkcs11/discovery.h"
 #include "checks/pkcs11/inventory.h"
 #include "checks/pkcs11/pin_guard.h"
@@ -9,6 +13,8 @@ namespace certwiz::pkcs11 {
 
 namespace {
 
+constexpr std::chrono::milliseconds kHintProbeLimit{std::chrono::seconds(5)};
+
 // The module to read the state through: diagnose's choice, else the p11-kit-registered
 // module that describes itself as the component's module does.
 std::optional<ModuleCandidate> module_for(const PinStateQuery& q) {
@@ -16,15 +22,21 @@ std::optional<ModuleCandidate> module_for(const PinStateQuery& q) {
   if (const ModuleCandidate* c = preferred_module(candidates)) return *c;
   const std::string hint = q.component_library_description ? q.component_library_description() : std::string();
   if (hint.empty()) return std::nullopt;
-  for (const auto& c : candidates) {
-    auto info = probe_module_info(c.path, q.timeout);
-    if (info && !info->description.empty() && info->description == hint) {
-      ModuleCandidate hinted = c;
-      hinted.source += "+component-hint";
-      return hinted;
+  // All at once, with a short limit: some registered modules take many seconds to
+  // initialise (OpenSC tries every card driver on every reader), and the user waits.
+  const auto limit = std::min(q.timeout, kHintProbeLimit);
+  std::vector<std::future<Expected<ModuleInfo>>> probes;
+  for (const auto& c : candidates)
+    probes.push_back(std::async(std::launch::async, [path = c.path, limit] { return probe_module_info(path, limit); }));
+  std::optional<ModuleCandidate> found;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    auto info = probes[i].get();
+    if (!found && info && !info->description.empty() && info->description == hint) {
+      found = candidates[i];
+      found->source += "+component-hint";
     }
   }
-  return std::nullopt;
+  return found;
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ class LocalSignFaults : public ::testing::TestWithParam<std::string> {
   static inline StandIn* standin_ = nullptr;
 };
 
-const char* kPaths[] = {"/", "/pkcs11info", "/sign"};
+const std::string kPaths[] = {"/", "/pkcs11info", "/sign"};
 
 // Healthy first: the same calls are read (the stand-in has no module here, so pkcs11info
 // and sign answer ret_code 0x76100001: well-formed answers all the same).
@@ -148,7 +148,8 @@ TEST_P(LocalSignFaults, EveryFaultEndsWithItsCodeWithinTheTimeLimit) {
     ASSERT_TRUE(o.error) << "a faulty answer was taken as good";
     EXPECT_EQ(o.error->code, c.code) << o.error->detail;
     // Never longer than the client's limit (plus scheduling slack on a loaded machine).
-    EXPECT_LT(o.ms, std::chrono::duration<double, std::milli>(kTimeout).count() + 1500) << o.error->detail;
+    const double limit_ms = std::chrono::duration<double, std::milli>(kTimeout).count() + 1500;
+    EXPECT_LT(o.ms, limit_ms) << o.error->detail;
     EXPECT_EQ(standin_->requests(path), before + 1) << "the request reached the stand-in once";
   }
   // And with the fault gone, the same client reads the answer again.
