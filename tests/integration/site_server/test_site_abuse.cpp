@@ -81,7 +81,8 @@ TEST(SiteAbuse, JunkSignaturesDoNotSpendTheCompanysCodeTries) {
 }
 
 TEST(SiteAbuse, TablesStayBoundedOverManyLogins) {
-  SiteProcess site(scratch_dir("bounded"), {"--challenge-seconds", "1", "--session-seconds", "1", "--retain-seconds",
+  // Challenges and sessions live 4 s (a loaded machine must still answer within their life).
+  SiteProcess site(scratch_dir("bounded"), {"--challenge-seconds", "4", "--session-seconds", "4", "--retain-seconds",
                                             "0", "--prune-interval", "1", "--rate-limit", "0"});
   TestAccount acct = make_account(site, fresh_ubn(), "F131058274");
   SiteClient c("127.0.0.1", site.port(), tls_ca_file());
@@ -100,8 +101,8 @@ TEST(SiteAbuse, TablesStayBoundedOverManyLogins) {
     site_server::Database db(site.db());
     peak = site_server::table_sizes(db);
   }
-  // Everything above has expired a second later; the next request sweeps.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  // Everything above has expired 4 s later; the next request sweeps.
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
   ASSERT_EQ(c.challenge_login().status, 200);
   site_server::Database db(site.db());
   const site_server::TableSizes after = site_server::table_sizes(db);
