@@ -78,7 +78,8 @@ def standin_binaries(build):
         with open(ninja, encoding="utf-8", errors="replace") as f:
             stanzas = f.read().split("\n\n")
         for s in stanzas:
-            m = re.search(r'^build (\S+): (?:CXX|C)_(?:EXECUTABLE|SHARED_LIBRARY|MODULE)_LINKER__(\S+?)_\w*$', s, re.M)
+            # "build bin/certwiz-site: CXX_EXECUTABLE_LINKER__certwiz-site_RelWithDebInfo main.cpp.o | ..."
+            m = re.search(r'^build (\S+): (?:CXX|C)_(?:EXECUTABLE|SHARED_LIBRARY|MODULE)_LINKER__(\S+)_\w+\s', s, re.M)
             if m and any(f"{top}/CMakeFiles/" in s for top in STANDINS):
                 out[m.group(2)] = s
         return out
