@@ -6,12 +6,16 @@ Fails on any disagreement with the site's recorded verdict, on any card-serial d
 and when nothing was captured (the tests that produce signatures did not run).
 
     check_captured.py [--dir $CERTWIZ_LAB_DIR/cms-capture] [--min N]
+
+Each record is judged once (then moved to judged/), so a run judges what the tests
+before it produced.
 """
 import argparse
 import base64
 import collections
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -30,6 +34,11 @@ def main():
     a = p.parse_args()
     started = time.monotonic()
     files = sorted(f for f in os.listdir(a.dir) if f.endswith(".json")) if os.path.isdir(a.dir) else []
+    # Each record is judged once: afterwards it moves to judged/, which holds the last run's
+    # records only (for a look after a failure). A lab restarted during the suite keeps them.
+    judged = os.path.join(a.dir, "judged")
+    shutil.rmtree(judged, ignore_errors=True)
+    os.makedirs(judged, exist_ok=True)
     trusts = {}
     counts = collections.Counter()
     failures = []
@@ -38,13 +47,15 @@ def main():
             rec = json.load(f)
         key = (tuple(rec.get("anchors") or ()), tuple(rec.get("intermediates") or ()), tuple(rec.get("policies") or ()))
         if key not in trusts:
+            # What the site used; the lab's defaults for a record that does not say (the self-test's).
             trusts[key] = cms_oracle.LabTrust.from_lab(rec.get("policies") or None, list(key[0]) or None,
-                                                       list(key[1]))
+                                                       list(key[1]) if key[0] else None)
         try:
             der = base64.b64decode(rec["cms_base64"], validate=True)
         except ValueError:
             der = b""
         verdict = cms_oracle.judge(der, rec["tbs"], rec["nonce"], trusts[key], rec.get("expect_card_serial"))
+        os.replace(os.path.join(a.dir, name), os.path.join(judged, name))
         site = rec["site_verdict"]
         counts[(rec.get("endpoint", "?"), site)] += 1
         if site in SITE_ONLY:
