@@ -205,14 +205,14 @@ CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
   size_t lead = 0;
   for (size_t i = 1; i < verdicts.size(); ++i)
     if (worst(verdicts[lead].status, verdicts[i].status) != verdicts[lead].status) lead = i;
+  // Every card read well: the summary lists them all.
+  Text all;
+  for (const auto& v : verdicts) {
+    all.zh_TW += (all.zh_TW.empty() ? "" : "；") + v.summary.zh_TW;
+    all.en += (all.en.empty() ? "" : "; ") + v.summary.en;
+  }
   CheckResult out = std::move(verdicts[lead]);
   if (verdicts.size() > 1 && out.status == Status::pass) {
-    // Every card was read: list them all, one per line of the summary.
-    Text all;
-    for (const auto& v : verdicts) {
-      all.zh_TW += (all.zh_TW.empty() ? "" : "；") + v.summary.zh_TW;
-      all.en += (all.en.empty() ? "" : "; ") + v.summary.en;
-    }
     out.summary = all;
   } else if (verdicts.size() > 1) {
     out.summary.zh_TW += "（共 " + std::to_string(verdicts.size()) + " 張卡）";

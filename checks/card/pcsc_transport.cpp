@@ -54,18 +54,25 @@ PcscCardConnection::~PcscCardConnection() {
   if (context_) SCardReleaseContext(static_cast<SCARDCONTEXT>(context_));
 }
 
+bool PcscCardConnection::card_left() const {
+  // The reader may need a moment to notice: watch it for up to half a second.
+  SCARD_READERSTATE rs{};
+  rs.szReader = reader_.c_str();
+  rs.dwCurrentState = SCARD_STATE_UNAWARE;
+  for (int i = 0; i < 5; ++i) {
+    const LONG rv = SCardGetStatusChange(static_cast<SCARDCONTEXT>(context_), i == 0 ? 0 : 100, &rs, 1);
+    if (rv == SCARD_S_SUCCESS && (rs.dwEventState & SCARD_STATE_EMPTY)) return true;
+    if (rv == SCARD_S_SUCCESS) rs.dwCurrentState = rs.dwEventState & ~SCARD_STATE_CHANGED;
+    else if (rv != static_cast<LONG>(SCARD_E_TIMEOUT)) return false;
+  }
+  return false;
+}
+
 Error PcscCardConnection::transmit_error(long rv) {
   Error e = classify(rv, "SCardTransmit");
-  if (e.code == "CARD-READ-NO-ANSWER") {
-    // A card pulled out mid-command can surface as a communication error: ask the
-    // reader whether the card is still there before blaming the card.
-    SCARD_READERSTATE rs{};
-    rs.szReader = reader_.c_str();
-    rs.dwCurrentState = SCARD_STATE_UNAWARE;
-    if (SCardGetStatusChange(static_cast<SCARDCONTEXT>(context_), 0, &rs, 1) == SCARD_S_SUCCESS &&
-        (rs.dwEventState & SCARD_STATE_EMPTY))
-      e.code = "CARD-READ-REMOVED";
-  }
+  // A card pulled out mid-command can surface as a communication error: ask the
+  // reader whether the card is still there before blaming the card.
+  if (e.code == "CARD-READ-NO-ANSWER" && card_left()) e.code = "CARD-READ-REMOVED";
   return e;
 }
 
@@ -76,6 +83,9 @@ Expected<Bytes> PcscCardConnection::transmit(const Bytes& command) {
   const LONG rv = SCardTransmit(static_cast<SCARDHANDLE>(card_), pci, command.data(), static_cast<DWORD>(command.size()), nullptr,
                                 resp, &len);
   if (rv != SCARD_S_SUCCESS) return transmit_error(rv);
+  // No status word at all: a card leaving the reader mid-command (vpcd answers so), or a mute card.
+  if (len < 2 && card_left())
+    return Error{"CARD-READ-REMOVED", "SCardTransmit: " + std::to_string(len) + " byte(s), then the reader was empty"};
   return Bytes(resp, resp + len);
 }
 

@@ -26,6 +26,7 @@ class PcscCardConnection : public CardTransport {
  private:
   PcscCardConnection() = default;
   Error transmit_error(long rv);
+  bool card_left() const;  // the reader reports no card (within half a second)
   std::intptr_t context_ = 0, card_ = 0;
   unsigned long protocol_ = 0;
   bool in_transaction_ = false;
