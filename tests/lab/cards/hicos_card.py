@@ -22,6 +22,7 @@ import argparse
 import json
 import logging
 import os
+import socket
 import sys
 import time
 
@@ -137,6 +138,23 @@ class HicosCardOS(SmartcardOS):
         return out + (OK if len(out) == le else b"\x62\x82")
 
 
+class QuickAckSocket:
+    """vicc's socket to vpcd, acknowledging at once. vpcd writes a command's length and
+    its bytes separately; with Nagle on its side and a delayed ACK (40 ms) on ours, every
+    APDU would wait 40 ms for nothing: a lab artefact, not how a card behaves."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def recv(self, n):
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        return self._sock.recv(n)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--image", required=True)
@@ -153,6 +171,7 @@ def main():
     # vicc's own iso7816 OS is built first and then replaced by this one.
     icc = VirtualICC(None, "iso7816", "localhost", args.port, logginglevel=logging.WARNING)
     icc.os = card_os
+    icc.sock = QuickAckSocket(icc.sock)
     icc.run()
 
 
