@@ -12,6 +12,7 @@ Two fault images of the citizen card are written too: `citizen+cdf-past-end` (th
 CDF entry's length runs past the end of 08F2) and `citizen+cdf-garbage` (records that are
 not certificate entries between the real ones).
 """
+import hashlib
 import json
 import os
 import sys
@@ -80,11 +81,26 @@ def gen2_image(card):
     return {"generation": "gen2", "atr": cd.ATR_GEN2, "files": {k: v.hex() for k, v in files.items()}}
 
 
+def cache_key(state):
+    """Same cards.json, PKI and card code: the images on disk are still right."""
+    h = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in (os.path.join(state, "cards.json"), os.path.join(state, "pki", ".cache-key"),
+                 os.path.join(here, "personalise.py"), os.path.join(here, "carddata.py")):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
 def main(state):
     with open(os.path.join(state, "cards.json"), encoding="utf-8") as f:
         cards = json.load(f)["cards"]
     out_dir = os.path.join(state, "cards")
     os.makedirs(out_dir, exist_ok=True)
+    key, stamp = cache_key(state), os.path.join(out_dir, ".cache-key")
+    if os.path.exists(stamp) and open(stamp).read().strip() == key:
+        print("card images cached")
+        return 0
     images = {}
     for name, card in cards.items():
         images[name] = gen2_image(card) if card.get("generation") == "gen2" else gen1_image(card)
@@ -94,6 +110,8 @@ def main(state):
         image["card"] = name
         with open(os.path.join(out_dir, f"{name}.json"), "w", encoding="utf-8") as f:
             json.dump(image, f, indent=1)
+    with open(stamp, "w") as f:
+        f.write(key + "\n")
     print(f"{len(images)} card images")
     return 0
 
