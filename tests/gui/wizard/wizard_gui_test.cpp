@@ -334,6 +334,15 @@ std::vector<Step> flow_steps() {
                         g.settled("env_checks", "card.atr") && g.frame->page(PageId::environment)->can_advance();
                },
                20s});
+  s.push_back({"the card's own holder kind and validity are shown (read over PC/SC, before HiCOS)",
+               {},
+               [] {
+                 const std::string c = g.list_cell("env_readers", kCitizenReader, 1);
+                 return g.settled("env_checks", "card.contents") &&
+                        (c.find("自然人憑證，") != std::string::npos || c.find("Citizen certificate, ") != std::string::npos) &&
+                        (c.find("有效至") != std::string::npos || c.find("valid to") != std::string::npos);
+               },
+               20s});
   for (auto& st : g.shot(2, "environment")) s.push_back(std::move(st));
   s.push_back({"next: components", [] { g.next(); }, g.on_page(PageId::components), 5s});
   s.push_back({"component status shown",
