@@ -1,6 +1,7 @@
 #include "installer/download.h"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509_vfy.h>
 
@@ -10,10 +11,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 
 #include "certwiz_version.h"
+#include "installer/process.h"
 
 namespace certwiz::installer {
 namespace fs = std::filesystem;
@@ -25,21 +28,28 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Every OpenSSL call is checked: a failed allocation or digest step marks the hash
+// failed, and a failed hash is never reported as the file's SHA-256 (hex() is then empty).
 class Sha256 {
  public:
   Sha256() : ctx_(EVP_MD_CTX_new()) { reset(); }
   ~Sha256() { EVP_MD_CTX_free(ctx_); }
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
-  void reset() { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  void update(const void* p, size_t n) { EVP_DigestUpdate(ctx_, p, n); }
-  std::string hex() {
+  void reset() { failed_ = !ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1; }
+  void update(const void* p, size_t n) {
+    if (!failed_ && EVP_DigestUpdate(ctx_, p, n) != 1) failed_ = true;
+  }
+  bool failed() const { return failed_; }
+  std::string hex() const {
+    if (failed_) return {};
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_MD_CTX* copy = EVP_MD_CTX_new();
-    EVP_MD_CTX_copy_ex(copy, ctx_);
-    EVP_DigestFinal_ex(copy, md, &len);
-    EVP_MD_CTX_free(copy);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> copy(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!copy || EVP_MD_CTX_copy_ex(copy.get(), ctx_) != 1 || EVP_DigestFinal_ex(copy.get(), md, &len) != 1) {
+      ERR_clear_error();
+      return {};
+    }
     static const char* digits = "0123456789abcdef";
     std::string s;
     for (unsigned i = 0; i < len; ++i) {
@@ -51,6 +61,25 @@ class Sha256 {
 
  private:
   EVP_MD_CTX* ctx_;
+  bool failed_ = false;
+};
+
+// What identifies the server's version of the file: a later Range request is only
+// joined to the bytes already here when the server still has that version (If-Range).
+struct Validators {
+  std::string etag, last_modified;
+  bool empty() const { return etag.empty() && last_modified.empty(); }
+  // The If-Range value: a strong ETag, else the date (a weak ETag may not be used there).
+  std::string if_range() const {
+    if (!etag.empty() && etag.rfind("W/", 0) != 0) return etag;
+    return last_modified;
+  }
+  // True when both name a version and the versions differ.
+  bool differs_from(const Validators& o) const {
+    if (!etag.empty() && !o.etag.empty()) return etag != o.etag;
+    if (!last_modified.empty() && !o.last_modified.empty()) return last_modified != o.last_modified;
+    return false;
+  }
 };
 
 // Where the bytes go: a .part file or memory. Hashes as it writes.
@@ -60,13 +89,18 @@ class Sink {
   virtual bool append(const char* p, size_t n) = 0;  // false on a write error (errno kept)
   virtual bool restart() = 0;                         // the server ignored Range: start over
   virtual std::uint64_t size() const = 0;
+  // Called when a fresh copy of the file starts arriving, before its first byte is kept.
+  virtual bool keep_validators() { return true; }
   Sha256 hash;
+  Validators validators;  // of the bytes in the sink
+  bool started_over = false;  // the bytes it began with were dropped
   int write_errno = 0;
 };
 
 class FileSink : public Sink {
  public:
-  explicit FileSink(std::string path) : path_(std::move(path)) {}
+  FileSink(std::string path, std::function<bool(const Validators&)> persist)
+      : path_(std::move(path)), persist_(std::move(persist)) {}
   ~FileSink() override { close(); }
   // Opens for append; hashes what is already there (the resume pass).
   bool open() {
@@ -103,9 +137,11 @@ class FileSink : public Sink {
     }
     hash.reset();
     size_ = 0;
+    started_over = true;
     return true;
   }
   std::uint64_t size() const override { return size_; }
+  bool keep_validators() override { return !persist_ || persist_(validators); }
   bool flush_close() {
     if (!f_) return false;
     const bool ok = std::fflush(f_) == 0 && std::ferror(f_) == 0;
@@ -122,6 +158,7 @@ class FileSink : public Sink {
 
  private:
   std::string path_;
+  std::function<bool(const Validators&)> persist_;
   std::FILE* f_ = nullptr;
   std::uint64_t size_ = 0;
 };
@@ -153,7 +190,9 @@ struct Attempt {
   bool too_large = false;
   bool write_failed = false;
   bool range_ignored = false;
+  bool version_changed = false;   // a 206 answer for another version of the file, or another range
   long content_range_start = -1;
+  Validators seen;                // of this response
   int attempt_no = 1;
   std::uint64_t resumed_from = 0;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
@@ -164,16 +203,26 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* user) {
   auto* a = static_cast<Attempt*>(user);
   const size_t n = size * nitems;
   std::string_view line(buffer, n);
-  constexpr std::string_view key = "content-range:";
-  if (line.size() > key.size()) {
-    std::string lower(line.substr(0, key.size()));
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == key) {
-      const auto bytes = line.find("bytes");
-      if (bytes != std::string_view::npos) {
-        a->content_range_start = std::strtol(std::string(line.substr(bytes + 5)).c_str(), nullptr, 10);
-      }
-    }
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a redirect or 100 Continue)
+    a->content_range_start = -1;
+    a->seen = {};
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  std::string key(line.substr(0, colon));
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  if (key == "content-range") {
+    const auto bytes = value.find("bytes");
+    if (bytes != std::string_view::npos)
+      a->content_range_start = std::strtol(std::string(value.substr(bytes + 5)).c_str(), nullptr, 10);
+  } else if (key == "etag") {
+    a->seen.etag = std::string(value);
+  } else if (key == "last-modified") {
+    a->seen.last_modified = std::string(value);
   }
   return n;
 }
@@ -185,15 +234,29 @@ size_t on_write(char* data, size_t size, size_t nmemb, void* user) {
     a->first_write = false;
     long code = 0;
     curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &code);
-    if (a->start_size > 0 &&
-        (code != 206 || a->content_range_start != static_cast<long>(a->start_size))) {
-      // The server sent the whole file (or another range): start the file over.
+    if (a->start_size > 0 && code == 206 &&
+        (a->content_range_start != static_cast<long>(a->start_size) || a->sink->validators.differs_from(a->seen))) {
+      // Another range, or the rest of another version of the file: these bytes cannot
+      // be joined to the .part. Start over from zero on the next attempt.
+      a->version_changed = true;
+      if (!a->sink->restart()) a->write_failed = true;
+      return 0;
+    }
+    if (a->start_size > 0 && code != 206) {
+      // The whole file (Range ignored, or If-Range said the file changed): start over with it.
       a->range_ignored = true;
       if (!a->sink->restart()) {
         a->write_failed = true;
         return 0;
       }
       a->start_size = 0;
+    }
+    if (a->sink->size() == 0) {
+      a->sink->validators = a->seen;
+      if (!a->sink->keep_validators()) {
+        a->write_failed = true;
+        return 0;
+      }
     }
   }
   if (a->sink->size() + n > a->limit) {
@@ -204,6 +267,7 @@ size_t on_write(char* data, size_t size, size_t nmemb, void* user) {
     a->write_failed = true;
     return 0;
   }
+  crash_if_asked("download");
   return n;
 }
 
@@ -246,6 +310,10 @@ Outcome classify(CURLcode rc, const Attempt& a, CURL* curl, const char* errbuf, 
       return fail("INSTALL-CANCELLED");
     case CURLE_WRITE_ERROR:
       if (a.too_large) return fail("INSTALL-DOWNLOAD-TOO-LARGE");
+      if (a.version_changed && !a.write_failed) {
+        detail = "the file on the server changed since the partial download; starting over (" + url + ")";
+        return fail("INSTALL-DOWNLOAD-INTERRUPTED", true);
+      }
       detail += std::string(": ") + std::strerror(a.sink->write_errno);
       if (a.sink->write_errno == ENOSPC || a.sink->write_errno == EFBIG || a.sink->write_errno == EDQUOT)
         return fail("INSTALL-DISK-FULL");
@@ -290,6 +358,7 @@ Outcome classify(CURLcode rc, const Attempt& a, CURL* curl, const char* errbuf, 
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_TOO_MANY_REDIRECTS:
       return fail("INSTALL-URL-NOT-HTTPS");
+    case CURLE_RANGE_ERROR:  // not asked for (CURLOPT_RANGE, not RESUME_FROM): kept as a transient fault
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
@@ -309,11 +378,29 @@ void log_line(const DownloadOptions& o, Log::Level level, const std::string& m) 
   if (o.log) o.log->write(level, "installer", m);
 }
 
+struct TlsPeer {
+  std::string subject, issuer;
+};
+
+// The server certificate's subject and issuer as libcurl saw them (CURLOPT_CERTINFO).
+void read_tls_peer(CURL* c, TlsPeer& peer) {
+  curl_certinfo* info = nullptr;
+  if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &info) != CURLE_OK || !info || info->num_of_certs < 1) return;
+  for (curl_slist* field = info->certinfo[0]; field; field = field->next) {
+    const std::string_view f(field->data);
+    if (f.rfind("Subject:", 0) == 0) peer.subject = std::string(f.substr(8));
+    else if (f.rfind("Issuer:", 0) == 0) peer.issuer = std::string(f.substr(7));
+  }
+}
+
 // Runs attempts until success, a permanent failure, cancellation or the attempt limit.
-// The sink keeps what earlier attempts received, so each retry resumes with Range.
+// The sink keeps what earlier attempts received, so each retry resumes with Range, as
+// long as the server still has the same version of the file: If-Range with the saved
+// validator; without one, only when `resume_without_validator` (a pinned hash will
+// catch a file joined from two versions).
 std::optional<Error> transfer(const std::string& url, Sink& sink, const DownloadOptions& o,
                               std::uint64_t limit, std::uint64_t known_total, std::uint64_t resumed_from,
-                              int& attempts_out) {
+                              bool resume_without_validator, TlsPeer& peer, int& attempts_out) {
   global_init();
   if (auto e = require_https(url)) return e;
   if (!o.ca_file.empty()) {
@@ -329,6 +416,11 @@ std::optional<Error> transfer(const std::string& url, Sink& sink, const Download
     if (o.cancel.cancelled()) return Error{"INSTALL-CANCELLED", "before attempt " + std::to_string(attempt)};
     // A .part that already holds the whole file (an earlier run died before renaming it).
     if (known_total > 0 && sink.size() == known_total) return std::nullopt;
+    if (sink.size() > 0 && sink.validators.if_range().empty() && !resume_without_validator) {
+      // Nothing tells whether the server's file is still the one these bytes came from.
+      log_line(o, Log::Level::info, "no ETag or Last-Modified for the partial download: starting " + url + " over");
+      if (!sink.restart()) return Error{"INSTALL-WRITE-FAILED", std::strerror(sink.write_errno)};
+    }
     CURL* c = curl.get();
     curl_easy_reset(c);
     Attempt a;
@@ -365,11 +457,22 @@ std::optional<Error> transfer(const std::string& url, Sink& sink, const Download
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &on_xferinfo);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &a);
+    curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
+    // CURLOPT_RANGE rather than RESUME_FROM: libcurl fails a resume the server ignores
+    // (CURLE_RANGE_ERROR) before the write callback could start the file over.
+    const std::string range = std::to_string(a.start_size) + "-";
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, &curl_slist_free_all);
     if (a.start_size > 0) {
-      curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(a.start_size));
+      curl_easy_setopt(c, CURLOPT_RANGE, range.c_str());
+      if (const std::string v = sink.validators.if_range(); !v.empty()) {
+        headers.reset(curl_slist_append(nullptr, ("If-Range: " + v).c_str()));
+        if (!headers) return Error{"INSTALL-WRITE-FAILED", "out of memory"};
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+      }
       log_line(o, Log::Level::info, "resuming " + url + " from byte " + std::to_string(a.start_size));
     }
     const CURLcode rc = curl_easy_perform(c);
+    read_tls_peer(c, peer);
     if (rc == CURLE_OK && a.start_size > 0 && a.first_write) {
       // Nothing came back for a Range request: only fine when the file was already whole.
       long code = 0;
@@ -397,7 +500,8 @@ std::optional<Error> transfer(const std::string& url, Sink& sink, const Download
     if (out.error->code == "INSTALL-CANCELLED" && !o.cancel.cancelled()) out.error->code = "INSTALL-DOWNLOAD-CONNECT";
     long http = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-    if (http == 416 && !sink.restart()) return Error{"INSTALL-WRITE-FAILED", std::strerror(sink.write_errno)};
+    if ((http == 416 || rc == CURLE_RANGE_ERROR) && !sink.restart())
+      return Error{"INSTALL-WRITE-FAILED", std::strerror(sink.write_errno)};
     log_line(o, Log::Level::warn,
              "attempt " + std::to_string(attempt) + " failed: " + out.error->code + " " + out.error->detail);
     last = out.error;
@@ -414,7 +518,10 @@ std::optional<Error> transfer(const std::string& url, Sink& sink, const Download
 }  // namespace
 
 Json DownloadedFile::evidence() const {
-  return Json{{"path", path}, {"sha256", sha256}, {"size", size}, {"resumed_from", resumed_from}, {"attempts", attempts}};
+  Json j{{"path", path}, {"sha256", sha256}, {"size", size}, {"resumed_from", resumed_from}, {"attempts", attempts}};
+  if (!tls_subject.empty()) j["tls_subject"] = tls_subject;
+  if (!tls_issuer.empty()) j["tls_issuer"] = tls_issuer;
+  return j;
 }
 
 std::optional<Error> require_https(const std::string& url) {
@@ -431,6 +538,7 @@ std::string sha256_file(const std::string& path) {
     f.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     if (f.gcount() > 0) h.update(buf.data(), static_cast<size_t>(f.gcount()));
   }
+  if (f.bad()) return {};
   return h.hex();
 }
 
@@ -442,32 +550,56 @@ Expected<DownloadedFile> download_file(const std::string& url, const std::string
   const std::string meta = dest + ".part.json";
   std::error_code ec;
   fs::create_directories(fs::path(dest).parent_path(), ec);
-  // A .part is only resumed for the same address and the same expected file.
+  // A .part is only resumed for the same address and the same expected file; its
+  // validators (ETag, Last-Modified) say which version of the server's file it holds.
+  Validators saved;
   {
     bool keep = false;
     std::ifstream mf(meta);
     if (mf) {
       Json j = Json::parse(mf, nullptr, false);
-      keep = !j.is_discarded() && j.value("url", "") == url && j.value("sha256", "") == expected_sha256;
+      keep = !j.is_discarded() && j.is_object() && j.value("url", "") == url && j.value("sha256", "") == expected_sha256;
+      if (keep) {
+        saved.etag = j.value("etag", "");
+        saved.last_modified = j.value("last_modified", "");
+      }
     }
     if (!keep) fs::remove(part, ec);
     if (expected_size && fs::exists(part, ec) && fs::file_size(part, ec) > *expected_size) fs::remove(part, ec);
-    std::ofstream out(meta, std::ios::trunc);
-    out << Json{{"url", url}, {"sha256", expected_sha256}}.dump();
-    if (!out) return Error{"INSTALL-WRITE-FAILED", "cannot write " + meta};
   }
-  FileSink sink(part);
+  auto write_meta = [&](const Validators& v) {
+    // Through a temporary and rename: a crash leaves the old validators or the new, never half.
+    const std::string tmp = meta + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << Json{{"url", url}, {"sha256", expected_sha256}, {"etag", v.etag}, {"last_modified", v.last_modified}}.dump();
+      out.flush();
+      if (!out) return false;
+    }
+    std::error_code e;
+    fs::rename(tmp, meta, e);
+    return !e;
+  };
+  if (!write_meta(saved)) return Error{"INSTALL-WRITE-FAILED", "cannot write " + meta};
+  FileSink sink(part, write_meta);
   if (!sink.open()) {
     const int err = sink.write_errno;
     return Error{(err == ENOSPC || err == EDQUOT) ? "INSTALL-DISK-FULL" : "INSTALL-WRITE-FAILED",
                  part + ": " + std::strerror(err)};
   }
+  sink.validators = saved;
   DownloadedFile d;
   d.resumed_from = sink.size();
   const std::uint64_t limit = expected_size ? *expected_size : o.max_bytes;
-  auto err = transfer(url, sink, o, limit, expected_size.value_or(0), d.resumed_from, d.attempts);
+  TlsPeer peer;
+  auto err = transfer(url, sink, o, limit, expected_size.value_or(0), d.resumed_from, !expected_sha256.empty(), peer,
+                      d.attempts);
   const std::uint64_t got = sink.size();
   d.sha256 = sink.hash.hex();
+  if (sink.started_over) d.resumed_from = 0;
+  d.tls_subject = peer.subject;
+  d.tls_issuer = peer.issuer;
+  if (!err && d.sha256.empty()) err = Error{"INSTALL-DIGEST-FAILED", "SHA-256 of " + part};
   const bool flushed = sink.flush_close();
   if (!err && !flushed) {
     const int e = sink.write_errno;
@@ -506,7 +638,8 @@ Expected<DownloadedFile> download_file(const std::string& url, const std::string
 Expected<std::string> fetch_text(const std::string& url, const DownloadOptions& o, std::uint64_t max_bytes) {
   MemorySink sink;
   int attempts = 0;
-  if (auto err = transfer(url, sink, o, max_bytes, 0, 0, attempts)) return *err;
+  TlsPeer peer;
+  if (auto err = transfer(url, sink, o, max_bytes, 0, 0, false, peer, attempts)) return *err;
   return std::move(sink.data);
 }
 

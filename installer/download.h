@@ -1,6 +1,7 @@
 #pragma once
 // HTTPS downloads with libcurl: progress (bytes, total, rate, ETA), cancellation,
-// resume with HTTP Range from a .part file, retries with backoff for transient
+// resume with HTTP Range from a .part file (If-Range with the ETag or Last-Modified kept
+// next to it in .part.json, so a file changed on the server is fetched anew), retries with backoff for transient
 // failures, connect and low-speed timeouts, proxy, TLS verification always on.
 // The SHA-256 is computed while bytes arrive. On resume the bytes already in the
 // .part file are hashed once when it is reopened (a pass over the partial file only;
@@ -47,6 +48,8 @@ struct DownloadedFile {
   std::uint64_t size = 0;
   std::uint64_t resumed_from = 0;  // bytes reused from an earlier .part file
   int attempts = 0;
+  std::string tls_subject;  // the download server's certificate (last connection), "" when none was made
+  std::string tls_issuer;
   Json evidence() const;
 };
 
@@ -65,7 +68,7 @@ Expected<std::string> fetch_text(const std::string& url, const DownloadOptions& 
 // "https://..." only; INSTALL-URL-NOT-HTTPS otherwise.
 std::optional<Error> require_https(const std::string& url);
 
-// SHA-256 of a file in lowercase hex (empty when unreadable).
+// SHA-256 of a file in lowercase hex (empty when unreadable or when OpenSSL fails).
 std::string sha256_file(const std::string& path);
 
 }  // namespace certwiz::installer

@@ -92,6 +92,11 @@ CheckResult hicos_install_status(const Manifest& manifest, const InstallPaths& p
     return titled(CheckResult::failure("INSTALL-NO-PACKAGE", {"找不到適用的套件", "No package for this platform"},
                                        Json{{"os", current_os()}, {"arch", current_arch()}}),
                   "installer.status", kStatusTitle);
+  if (install_interrupted(paths))
+    return titled(CheckResult::warning("INSTALL-INTERRUPTED", {"上次安裝未完成", "The last installation did not finish"},
+                                       Json{{"state", "interrupted"}, {"offered_version", pkg->version.str()},
+                                            {"target_dir", paths.target_dir}}),
+                  "installer.status", kStatusTitle);
   auto rec = read_install_record(paths.target_dir);
   if (!rec) return titled(CheckResult::from_error(rec.error(), {"安裝紀錄損壞", "Install record damaged"}),
                           "installer.status", kStatusTitle);
@@ -150,6 +155,11 @@ CheckResult install_hicos(const InstallOptions& o) {
     return titled(CheckResult::failure("INSTALL-NO-PACKAGE", {"沒有適用於此平台的套件", "No package for this platform"},
                                        Json{{"os", current_os()}, {"arch", current_arch()}}),
                   "installer.install", kInstallTitle);
+  // What an earlier, interrupted run left is finished or undone before anything is compared.
+  auto recovered = recover_interrupted_install(o.paths, o.modutil);
+  if (!recovered)
+    return titled(CheckResult::from_error(recovered.error(), {"無法還原上次中斷的安裝", "Could not undo the interrupted installation"}),
+                  "installer.install", kInstallTitle);
   if (!o.force) {
     CheckResult status = hicos_install_status(*manifest, o.paths);
     if (status.status == Status::pass) {
@@ -167,8 +177,38 @@ CheckResult install_hicos(const InstallOptions& o) {
     return titled(CheckResult::from_error(file.error(), {"下載失敗", "Download failed"}, ev), "installer.install",
                   kInstallTitle);
   }
-  CheckResult r = install_package_file(*pkg, *file, o);
   std::error_code ec;
+  Json consent;
+  if (pkg->sha256.empty()) {
+    // Nothing pins what this file should be: the user decides, having seen its hash.
+    UnverifiedPackage u;
+    u.url = o.package_url.empty() ? pkg->url : o.package_url;
+    u.sha256 = file->sha256;
+    u.size = file->size;
+    u.tls_subject = file->tls_subject;
+    u.tls_issuer = file->tls_issuer;
+    const bool agreed = o.accept_unverified ||
+                        (o.confirm_unverified && !o.download.cancel.cancelled() && o.confirm_unverified(u));
+    if (!agreed && o.download.cancel.cancelled()) {
+      phase(InstallPhase::done);
+      return titled(CheckResult::failure("INSTALL-CANCELLED", {"已取消安裝", "Installation cancelled"},
+                                         Json{{"package", to_json(*pkg)}}),
+                    "installer.install", kInstallTitle);
+    }
+    if (!agreed) {
+      fs::remove(file->path, ec);
+      Json ev{{"package", to_json(*pkg)}, {"url", u.url}, {"sha256", u.sha256}, {"size", u.size},
+              {"tls_subject", u.tls_subject}, {"tls_issuer", u.tls_issuer}};
+      CheckResult r = CheckResult::failure(
+          "INSTALL-UNVERIFIED-REFUSED", {"未經核對的套件，未安裝", "Unverified package: not installed"}, ev,
+          "sha256 " + u.sha256 + "; server certificate " + (u.tls_subject.empty() ? "unknown" : u.tls_subject));
+      phase(InstallPhase::done);
+      return titled(std::move(r), "installer.install", kInstallTitle);
+    }
+    consent = o.accept_unverified ? "--accept-unverified" : "confirmed in the wizard";
+  }
+  CheckResult r = install_package_file(*pkg, *file, o);
+  if (!consent.is_null()) r.evidence["unverified_accepted"] = consent;
   if (r.status == Status::pass || r.status == Status::warn) fs::remove(file->path, ec);
   phase(InstallPhase::done);
   return titled(std::move(r), "installer.install", kInstallTitle);

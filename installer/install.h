@@ -4,6 +4,7 @@
 // host. Any failure after unpacking restores the previous version's files and
 // registrations. The outcome is a CheckResult (id installer.install) whose evidence
 // holds the version, hash, module path and registrations.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,15 @@ using ModuleVerifier = std::function<Expected<Json>(const std::string& module_pa
 enum class InstallPhase { manifest, download, unpack, register_module, verify, rollback, done };
 std::string_view install_phase_name(InstallPhase p);
 
+// What a user is shown before agreeing to install a package the manifest pins no hash for.
+struct UnverifiedPackage {
+  std::string url;
+  std::string sha256;       // computed from the bytes received
+  std::uint64_t size = 0;
+  std::string tls_subject;  // the download server's certificate ("" when unknown)
+  std::string tls_issuer;
+};
+
 struct InstallOptions {
   std::string manifest;       // https URL or file path; empty → the bundled assets/manifest/hicos.json
   std::string package_url;    // overrides the selected package's URL
@@ -46,6 +56,12 @@ struct InstallOptions {
   UnpackLimits limits;
   ModuleVerifier verify_module;  // required where the module is installed by CertWiz (Linux)
   std::function<void(InstallPhase)> on_phase;
+  // Without a pinned SHA-256 nothing is installed (no file placed, no script run, no
+  // registration) unless the user agreed after seeing the computed hash and the server's
+  // certificate: accept_unverified (certwiz install-hicos --accept-unverified) or
+  // confirm_unverified answering true (the wizard's dialog). Called on the installing thread.
+  bool accept_unverified = false;
+  std::function<bool(const UnverifiedPackage&)> confirm_unverified;
 };
 
 Expected<Manifest> load_manifest(const std::string& location, const DownloadOptions& options);
@@ -63,7 +79,15 @@ Expected<DownloadedFile> fetch_package(const Package& package, const InstallOpti
 // vendor's installer on Windows and macOS).
 CheckResult install_package_file(const Package& package, const DownloadedFile& file, const InstallOptions& options);
 
-// installer.uninstall: removes exactly what the record lists and nothing else.
+// installer.uninstall: removes exactly what the record lists and nothing else, and a
+// CertWiz p11-kit registration whose library no longer exists.
 CheckResult uninstall_hicos(const InstallPaths& paths, const std::string& modutil = "modutil");
+
+// An install killed midway (crash, kill -9, power cut) is finished or undone here, and
+// staging folders it left are removed; install and uninstall call it first. Answers what
+// it did (empty when there was nothing to do), or INSTALL-ROLLBACK-FAILED.
+Expected<Json> recover_interrupted_install(const InstallPaths& paths, const std::string& modutil = "modutil");
+// True when an install was interrupted and not yet recovered (installer.status says so).
+bool install_interrupted(const InstallPaths& paths);
 
 }  // namespace certwiz::installer

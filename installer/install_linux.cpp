@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -102,39 +103,232 @@ Error map_fs_error(const std::error_code& ec, const std::string& what, bool syst
   return Error{"INSTALL-WRITE-FAILED", what + ": " + ec.message()};
 }
 
-// Undo steps, run in reverse on failure; each says what it could not restore.
-class Rollback {
- public:
-  void add(std::string what, std::function<std::optional<Error>()> undo) {
-    steps_.push_back({std::move(what), std::move(undo)});
-  }
-  // Runs after every add()ed step, in order: for what needs the previous files back first.
-  void add_final(std::string what, std::function<std::optional<Error>()> undo) {
-    finals_.push_back({std::move(what), std::move(undo)});
-  }
-  void commit() {
-    steps_.clear();
-    finals_.clear();
-  }
-  std::vector<std::string> run() {
-    std::vector<std::string> failures;
-    for (auto it = steps_.rbegin(); it != steps_.rend(); ++it)
-      if (auto e = it->undo()) failures.push_back(it->what + ": " + e->code + " " + e->detail);
-    for (auto& f : finals_)
-      if (auto e = f.undo()) failures.push_back(f.what + ": " + e->code + " " + e->detail);
-    commit();
-    return failures;
-  }
+// The install journal makes an install crash-safe. It is written (and synced) before the
+// first change anyone could see and removed only after the record, so a run killed at any
+// point is undone by the next one (recover_interrupted_install). A failed install is
+// undone by the same code. Order of an install:
+//   unpack into staging (+ marker) → journal → swap staging and target → p11-kit file →
+//   vendor script → verify → Firefox → record → remove journal → remove marker, staging.
+// The marker file inside the new tree tells whether the swap happened; the record next
+// to it says the install was committed.
+constexpr const char* kJournalFileName = ".hicos-install-journal.json";
+constexpr const char* kNewTreeMarker = ".certwiz-install-pending";
+constexpr const char* kStagingPrefix = ".hicos-staging-";
 
- private:
-  struct Step {
-    std::string what;
-    std::function<std::optional<Error>()> undo;
-  };
-  std::vector<Step> steps_, finals_;
+struct Journal {
+  fs::path staging;     // the new tree before the swap, the previous one after it
+  bool target_existed = false;
+  ModuleFileState p11kit_before;
+  std::vector<std::pair<std::string, std::string>> firefox;  // profile → previous library ("" none)
+  std::string modutil;  // resolved, when there are Firefox profiles to touch
 };
 
+fs::path journal_path(const fs::path& target) { return target.parent_path() / kJournalFileName; }
+
+std::optional<Error> sync_file_and_folder(const fs::path& file) {
+  for (const fs::path& p : {file, file.parent_path()}) {
+    const int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error{"INSTALL-WRITE-FAILED", "open " + p.string() + ": " + std::strerror(errno)};
+    const int rc = fsync(fd);
+    close(fd);
+    if (rc != 0) return Error{"INSTALL-WRITE-FAILED", "fsync " + p.string() + ": " + std::strerror(errno)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> write_journal(const fs::path& target, const Journal& j) {
+  Json firefox = Json::array();
+  for (const auto& [profile, lib] : j.firefox) firefox.push_back(Json{{"profile", profile}, {"previous_libfile", lib}});
+  const Json doc{{"format", 1},
+                 {"staging", j.staging.string()},
+                 {"target_existed", j.target_existed},
+                 {"p11kit_before", Json{{"path", j.p11kit_before.path},
+                                        {"exists", j.p11kit_before.exists},
+                                        {"content", j.p11kit_before.content}}},
+                 {"firefox", firefox},
+                 {"modutil", j.modutil}};
+  const fs::path p = journal_path(target);
+  const fs::path tmp = p.string() + ".tmp";
+  try {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << doc.dump(2) << '\n';
+    f.flush();
+    if (!f) return Error{"INSTALL-WRITE-FAILED", "cannot write " + tmp.string()};
+  } catch (const Json::exception& e) {
+    return Error{"INSTALL-WRITE-FAILED", std::string("install journal: ") + e.what()};
+  }
+  if (auto e = sync_file_and_folder(tmp)) return e;
+  std::error_code ec;
+  fs::rename(tmp, p, ec);
+  if (ec) return Error{"INSTALL-WRITE-FAILED", "rename " + tmp.string() + ": " + ec.message()};
+  return sync_file_and_folder(p);
+}
+
+Expected<std::optional<Journal>> read_journal(const fs::path& target) {
+  const fs::path p = journal_path(target);
+  std::error_code ec;
+  if (!fs::exists(p, ec)) return std::optional<Journal>{};
+  std::ifstream f(p);
+  const Json doc = Json::parse(f, nullptr, false);
+  Journal j;
+  try {
+    if (doc.is_discarded() || doc.value("format", 0) != 1) throw std::runtime_error("not a format-1 journal");
+    j.staging = doc.at("staging").get<std::string>();
+    j.target_existed = doc.at("target_existed").get<bool>();
+    const Json& before = doc.at("p11kit_before");
+    j.p11kit_before.path = before.at("path").get<std::string>();
+    j.p11kit_before.exists = before.at("exists").get<bool>();
+    j.p11kit_before.content = before.at("content").get<std::string>();
+    for (const auto& ff : doc.at("firefox"))
+      j.firefox.emplace_back(ff.at("profile").get<std::string>(), ff.at("previous_libfile").get<std::string>());
+    j.modutil = doc.value("modutil", "");
+  } catch (const std::exception& e) {
+    return Error{"INSTALL-ROLLBACK-FAILED", p.string() + ": " + e.what()};
+  }
+  // The journal may only name a staging folder next to the target (a tampered one must
+  // not make recovery move or delete anything else).
+  if (j.staging.parent_path() != target.parent_path() ||
+      j.staging.filename().string().rfind(kStagingPrefix, 0) != 0 ||
+      fs::path(j.p11kit_before.path).filename() != kP11KitModuleFileName)
+    return Error{"INSTALL-ROLLBACK-FAILED", p.string() + " names paths CertWiz does not use"};
+  return std::optional<Journal>(std::move(j));
+}
+
+bool exists_no_follow(const fs::path& p) {
+  std::error_code ec;
+  return fs::exists(fs::symlink_status(p, ec));
+}
+
+// Puts everything the journal covers back as it was; answers what could not be restored.
+std::vector<std::string> undo_install(const fs::path& target, const Journal& j) {
+  std::vector<std::string> problems;
+  std::error_code ec;
+  const bool swapped = exists_no_follow(target / kNewTreeMarker);
+  // Firefox first (its module entries point into the new tree), then p11-kit, then the files.
+  for (const auto& [profile, previous] : j.firefox) {
+    if (j.modutil.empty()) {
+      problems.push_back("modutil missing: cannot restore Firefox profile " + profile);
+      continue;
+    }
+    const auto lib = nss_module_libfile(j.modutil, profile, kNssModuleName);
+    if (lib && *lib != previous)
+      if (auto e = nss_delete_module(j.modutil, profile, kNssModuleName)) problems.push_back(e->code + " " + e->detail);
+  }
+  if (auto e = restore_module_file(j.p11kit_before)) problems.push_back("p11-kit: " + e->code + " " + e->detail);
+  if (swapped) {
+    if (j.target_existed) {
+      if (renameat2(AT_FDCWD, j.staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
+        problems.push_back(std::string("exchange back ") + target.string() + ": " + std::strerror(errno));
+    } else {
+      fs::rename(target, j.staging, ec);  // dropped with the staging folder below
+      if (ec) problems.push_back("move away " + target.string() + ": " + ec.message());
+    }
+  }
+  // modutil loads the module it adds: the previous one can only be re-added once its files are back.
+  for (const auto& [profile, previous] : j.firefox) {
+    if (previous.empty() || j.modutil.empty()) continue;
+    if (nss_module_libfile(j.modutil, profile, kNssModuleName) == std::optional<std::string>(previous)) continue;
+    if (auto e = nss_add_module(j.modutil, profile, kNssModuleName, previous)) problems.push_back(e->code + " " + e->detail);
+  }
+  if (problems.empty()) {
+    fs::remove_all(j.staging, ec);
+    fs::remove(journal_path(target), ec);
+  }
+  return problems;
+}
+
+// After the record: the journal goes first (from then on the install counts as done),
+// then the marker and the previous version's files.
+void finish_commit(const fs::path& target, const fs::path& staging) {
+  std::error_code ec;
+  fs::remove(journal_path(target), ec);
+  sync_file_and_folder(target.parent_path() / ".");
+  fs::remove(target / kNewTreeMarker, ec);
+  fs::remove_all(staging, ec);
+}
+
+void remove_stale_staging(const fs::path& parent) {
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    if (it->path().filename().string().rfind(kStagingPrefix, 0) == 0 && it->is_directory(ec) && !it->is_symlink(ec))
+      stale.push_back(it->path());
+  for (const auto& p : stale) fs::remove_all(p, ec);
+}
+
+// The library a CertWiz p11-kit module file points at ("" when the file is not CertWiz's).
+std::string module_file_library(const std::string& content) {
+  if (!is_certwiz_module_file(content)) return {};
+  const auto at = content.find("\nmodule: ");
+  if (at == std::string::npos) return {};
+  const auto end = content.find('\n', at + 9);
+  return content.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
+}
+
+// One install at a time per folder: recovery must not undo a run that is still going.
+// The lock is flock on the folder itself, so no lock file is left behind.
+class InstallLock {
+ public:
+  explicit InstallLock(const fs::path& parent) {
+    fd_ = open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    locked_ = fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) == 0;
+  }
+  ~InstallLock() {
+    if (fd_ >= 0) close(fd_);  // releases the lock
+  }
+  InstallLock(const InstallLock&) = delete;
+  InstallLock& operator=(const InstallLock&) = delete;
+  // True when another CertWiz holds it.
+  bool busy() const { return fd_ >= 0 && !locked_; }
+
+ private:
+  int fd_ = -1;
+  bool locked_ = false;
+};
+
+Expected<Json> recover_locked(const fs::path& target) {
+  Json done = Json::object();
+  auto journal = read_journal(target);
+  if (!journal) return journal.error();
+  if (*journal) {
+    const Journal& j = **journal;
+    if (exists_no_follow(target / kNewTreeMarker) && exists_no_follow(target / kRecordFileName)) {
+      finish_commit(target, j.staging);  // killed after the record: the install is complete
+      done["completed"] = target.string();
+    } else {
+      auto problems = undo_install(target, j);
+      if (!problems.empty())
+        return Error{"INSTALL-ROLLBACK-FAILED", "interrupted install at " + target.string() + ": " + problems.front()};
+      done["undone"] = target.string();
+    }
+  } else if (exists_no_follow(target / kNewTreeMarker) && exists_no_follow(target / kRecordFileName)) {
+    std::error_code ec;
+    fs::remove(target / kNewTreeMarker, ec);  // killed between removing the journal and the marker
+  }
+  std::error_code ec;
+  if (fs::is_directory(target.parent_path(), ec)) {
+    for (auto it = fs::directory_iterator(target.parent_path(), ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+      if (it->path().filename().string().rfind(kStagingPrefix, 0) == 0) done["stale_staging_removed"] = true;
+    remove_stale_staging(target.parent_path());
+  }
+  return done;
+}
+
 }  // namespace
+
+Expected<Json> recover_interrupted_install(const InstallPaths& paths, const std::string&) {
+  const fs::path target = fs::path(paths.target_dir).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_directory(target.parent_path(), ec)) return Json::object();
+  InstallLock lock(target.parent_path());
+  if (lock.busy()) return Json::object();  // another CertWiz is installing: its staging is not stale
+  return recover_locked(target);
+}
+
+bool install_interrupted(const InstallPaths& paths) {
+  std::error_code ec;
+  return fs::exists(journal_path(fs::path(paths.target_dir).lexically_normal()), ec);
+}
 
 CheckResult install_package_file(const Package& package, const DownloadedFile& file, const InstallOptions& o) {
   auto phase = [&](InstallPhase p) {
@@ -152,6 +346,9 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) return fail(map_fs_error(ec, parent.string(), o.paths.system_wide), ev);
+  InstallLock lock(parent);
+  if (lock.busy()) return fail(Error{"INSTALL-WRITE-FAILED", "another CertWiz is installing into " + parent.string()}, ev);
+  if (auto recovered = recover_locked(target); !recovered) return fail(recovered.error(), ev);
 
   // The previous installation, if CertWiz made one; a folder CertWiz did not make is left alone.
   auto previous = read_install_record(target.string());
@@ -163,7 +360,7 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
 
   phase(InstallPhase::unpack);
   // Unpack next to the target (same filesystem) so it can be swapped in with one rename.
-  std::string staging_template = (parent / ".hicos-staging-XXXXXX").string();
+  std::string staging_template = (parent / (std::string(kStagingPrefix) + "XXXXXX")).string();
   if (!mkdtemp(staging_template.data()))
     return fail(map_fs_error(std::error_code(errno, std::generic_category()), parent.string(), o.paths.system_wide), ev);
   const fs::path staging = staging_template;
@@ -177,6 +374,9 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
     return fail(unpacked.error(), ev);
   }
   ev["unpack"] = unpacked->evidence();
+  // A package may not bring its own record or marker: either would fake a committed install.
+  fs::remove_all(staging / kRecordFileName, ec);
+  fs::remove_all(staging / kNewTreeMarker, ec);
 
   auto module_rel = find_module(staging, package.module_patterns);
   if (!module_rel) {
@@ -203,21 +403,66 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
                   ev);
     }
   }
-  if (auto e = write_install_record(staging.string(), rec)) {
+
+  // Everything that could refuse the install is checked before anything visible changes.
+  Journal journal;
+  journal.staging = staging;
+  journal.target_existed = target_exists;
+  journal.p11kit_before = read_module_file(o.paths.p11kit_modules_dir);
+  if (journal.p11kit_before.exists && !is_certwiz_module_file(journal.p11kit_before.content)) {
     drop_staging();
-    return fail(*e, ev);
+    return fail(Error{"INSTALL-REGISTER-CONFLICT", journal.p11kit_before.path}, ev);
+  }
+  // Firefox: profiles asked for now, plus those the previous version was registered in.
+  std::vector<std::string> warnings;
+  if (*previous)
+    for (const auto& g : (*previous)->registrations)
+      if (g.kind == Registration::Kind::firefox_nss) journal.firefox.emplace_back(g.path, g.libfile);
+  if (o.firefox) {
+    bool any = false;
+    for (const auto& p : find_firefox_profiles(o.paths.firefox_dir))
+      if (p.has_sql_db) {
+        any = true;
+        if (std::none_of(journal.firefox.begin(), journal.firefox.end(), [&](const auto& f) { return f.first == p.path; }))
+          journal.firefox.emplace_back(p.path, "");
+      }
+    if (!any) warnings.push_back("INSTALL-NO-FIREFOX-PROFILE");
+  }
+  if (!journal.firefox.empty()) {
+    journal.modutil = find_program(o.modutil);
+    if (journal.modutil.empty()) {
+      drop_staging();
+      return fail(Error{"INSTALL-MODUTIL-MISSING", o.modutil + " not on PATH"}, ev);
+    }
   }
   if (o.download.cancel.cancelled()) {
     drop_staging();
     return fail(Error{"INSTALL-CANCELLED", "before installing"}, ev);
   }
+  {
+    std::ofstream marker(staging / kNewTreeMarker);
+    marker << "CertWiz is installing this folder; it is not complete until " << kRecordFileName << " is here.\n";
+    if (!marker) {
+      drop_staging();
+      return fail(Error{"INSTALL-WRITE-FAILED", "cannot write " + (staging / kNewTreeMarker).string()}, ev);
+    }
+  }
+  if (auto e = sync_file_and_folder(staging / kNewTreeMarker)) {
+    drop_staging();
+    return fail(*e, ev);
+  }
+  if (auto e = write_journal(target, journal)) {
+    drop_staging();
+    std::error_code rm;
+    fs::remove(journal_path(target), rm);
+    return fail(*e, ev);
+  }
+  crash_if_asked("unpack");
 
-  // From here on every step has an undo.
-  Rollback rollback;
+  // From here on a failure (or a crash, on the next run) is undone from the journal.
   auto abort_with = [&](Error e) {
     phase(InstallPhase::rollback);
-    auto failures = rollback.run();
-    drop_staging();
+    auto failures = undo_install(target, journal);
     if (!failures.empty()) {
       ev["rollback_failures"] = failures;
       ev["original_error"] = Json{{"code", e.code}, {"detail", e.detail}};
@@ -232,40 +477,21 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
     // One atomic exchange: the new tree takes the target's name, the old one the staging name.
     if (renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
       const std::error_code e(errno, std::generic_category());
-      drop_staging();
-      return fail(map_fs_error(e, "exchange " + target.string(), o.paths.system_wide), ev);
+      return abort_with(map_fs_error(e, "exchange " + target.string(), o.paths.system_wide));
     }
-    rollback.add("restore previous files", [&]() -> std::optional<Error> {
-      if (renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
-        return Error{"INSTALL-ROLLBACK-FAILED", std::string("exchange back: ") + std::strerror(errno)};
-      return std::nullopt;
-    });
   } else {
     fs::rename(staging, target, ec);
-    if (ec) {
-      drop_staging();
-      return fail(map_fs_error(ec, "rename to " + target.string(), o.paths.system_wide), ev);
-    }
-    rollback.add("remove new files", [&]() -> std::optional<Error> {
-      std::error_code e;
-      fs::rename(target, staging, e);  // dropped with the staging folder afterwards
-      if (e) return Error{"INSTALL-ROLLBACK-FAILED", "move away " + target.string() + ": " + e.message()};
-      return std::nullopt;
-    });
+    if (ec) return abort_with(map_fs_error(ec, "rename to " + target.string(), o.paths.system_wide));
   }
 
-  // p11-kit: the module file, unless someone else's file sits there.
-  const ModuleFileState module_file_before = read_module_file(o.paths.p11kit_modules_dir);
-  if (module_file_before.exists && !is_certwiz_module_file(module_file_before.content))
-    return abort_with(Error{"INSTALL-REGISTER-CONFLICT", module_file_before.path});
   auto reg = write_module_file(o.paths.p11kit_modules_dir, rec.module_path);
   if (!reg) {
     Error e = reg.error();
     if (o.paths.system_wide && access(o.paths.p11kit_modules_dir.c_str(), W_OK) != 0) e.code = "INSTALL-NEEDS-ADMIN";
     return abort_with(e);
   }
-  rollback.add("restore p11-kit module file", [&] { return restore_module_file(module_file_before); });
   rec.registrations.push_back(*reg);
+  crash_if_asked("register");
 
   if (vendor_script) {
     // Whatever the script changes outside the install folder cannot be rolled back.
@@ -283,56 +509,24 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
   if (!info) return abort_with(Error{"INSTALL-MODULE-LOAD-FAILED", info.error().code + ": " + info.error().detail});
   ev["module_info"] = *info;
 
-  // Firefox: profiles asked for now, plus those the previous version was registered in.
-  std::vector<std::string> warnings;
-  std::vector<std::pair<std::string, std::string>> nss_before;  // profile → previous libfile
-  if (*previous)
-    for (const auto& g : (*previous)->registrations)
-      if (g.kind == Registration::Kind::firefox_nss) nss_before.emplace_back(g.path, g.libfile);
-  std::vector<std::string> nss_profiles;
-  for (const auto& [p, lib] : nss_before) nss_profiles.push_back(p);
-  if (o.firefox) {
-    auto profiles = find_firefox_profiles(o.paths.firefox_dir);
-    bool any = false;
-    for (const auto& p : profiles)
-      if (p.has_sql_db) {
-        any = true;
-        if (std::find(nss_profiles.begin(), nss_profiles.end(), p.path) == nss_profiles.end())
-          nss_profiles.push_back(p.path);
-      }
-    if (!any) warnings.push_back("INSTALL-NO-FIREFOX-PROFILE");
+  for (const auto& [profile, old_lib] : journal.firefox) {
+    if (!old_lib.empty() || nss_has_module(journal.modutil, profile, kNssModuleName))
+      nss_delete_module(journal.modutil, profile, kNssModuleName);
+    if (auto e = nss_add_module(journal.modutil, profile, kNssModuleName, rec.module_path)) return abort_with(*e);
+    Registration g;
+    g.kind = Registration::Kind::firefox_nss;
+    g.path = profile;
+    g.name = kNssModuleName;
+    g.libfile = rec.module_path;
+    rec.registrations.push_back(g);
   }
-  if (!nss_profiles.empty()) {
-    const std::string modutil = find_program(o.modutil);
-    if (modutil.empty()) return abort_with(Error{"INSTALL-MODUTIL-MISSING", o.modutil + " not on PATH"});
-    for (const auto& profile : nss_profiles) {
-      std::string old_lib;
-      for (const auto& [p, lib] : nss_before)
-        if (p == profile) old_lib = lib;
-      if (!old_lib.empty() || nss_has_module(modutil, profile, kNssModuleName))
-        nss_delete_module(modutil, profile, kNssModuleName);
-      // modutil loads the module it adds: the previous one can only be re-added once
-      // the previous files are back, so that step runs last.
-      if (!old_lib.empty())
-        rollback.add_final("re-add the previous module to Firefox profile " + profile,
-                           [modutil, profile, old_lib] { return nss_add_module(modutil, profile, kNssModuleName, old_lib); });
-      rollback.add("remove the module from Firefox profile " + profile, [modutil, profile]() -> std::optional<Error> {
-        if (nss_has_module(modutil, profile, kNssModuleName)) return nss_delete_module(modutil, profile, kNssModuleName);
-        return std::nullopt;
-      });
-      if (auto e = nss_add_module(modutil, profile, kNssModuleName, rec.module_path)) return abort_with(*e);
-      Registration g;
-      g.kind = Registration::Kind::firefox_nss;
-      g.path = profile;
-      g.name = kNssModuleName;
-      g.libfile = rec.module_path;
-      rec.registrations.push_back(g);
-    }
-  }
+  crash_if_asked("verify");
 
+  // The record last: only now does the install count as done.
   if (auto e = write_install_record(target.string(), rec)) return abort_with(*e);
-  rollback.commit();
-  drop_staging();  // the previous version's files, now replaced
+  if (auto e = sync_file_and_folder(target / kRecordFileName)) return abort_with(*e);
+  crash_if_asked("record");
+  finish_commit(target, staging);  // also drops the previous version's files, now replaced
 
   Json regs = Json::array();
   for (const auto& g : rec.registrations) regs.push_back(Json{{"kind", g.kind == Registration::Kind::p11kit_module ? "p11kit-module" : "firefox-nss"}, {"path", g.path}});
@@ -362,14 +556,36 @@ CheckResult uninstall_hicos(const InstallPaths& paths, const std::string& moduti
     return r;
   };
   const fs::path target = fs::path(paths.target_dir).lexically_normal();
+  std::error_code ec;
+  InstallLock lock(target.parent_path());
+  if (lock.busy())
+    return done(CheckResult::failure("INSTALL-WRITE-FAILED", {"另一個 CertWiz 正在安裝", "Another CertWiz is installing"},
+                                     Json{{"target_dir", target.string()}}));
+  if (fs::is_directory(target.parent_path(), ec)) {
+    auto recovered = recover_locked(target);
+    if (!recovered)
+      return done(CheckResult::from_error(recovered.error(), {"無法還原上次中斷的安裝", "Could not undo the interrupted installation"}));
+  }
+  // A CertWiz registration whose library is gone (left by an older CertWiz killed midway):
+  // removed whatever the record says, since it can only make programs fail to load it.
+  std::vector<std::string> dangling;
+  auto remove_dangling = [&] {
+    const ModuleFileState now = read_module_file(paths.p11kit_modules_dir);
+    const std::string lib = now.exists ? module_file_library(now.content) : std::string();
+    if (!lib.empty() && !exists_no_follow(lib) && fs::remove(now.path, ec)) dangling.push_back(now.path);
+  };
   auto rec = read_install_record(target.string());
   if (!rec) return done(CheckResult::from_error(rec.error(), {"安裝紀錄損壞，未移除任何東西", "Install record damaged; nothing removed"}));
-  if (!*rec)
+  if (!*rec) {
+    remove_dangling();
+    if (!dangling.empty())
+      return done(CheckResult::pass({"已移除指向不存在檔案的 p11-kit 登錄", "Removed a p11-kit registration pointing at a missing library"},
+                                    Json{{"target_dir", target.string()}, {"registrations_removed", dangling}}));
     return done(CheckResult::warning("INSTALL-NOT-INSTALLED", {"沒有 CertWiz 安裝的 HiCOS 元件", "Nothing installed by CertWiz"},
                                      Json{{"target_dir", target.string()}}));
+  }
   const InstallRecord& r = **rec;
   std::vector<std::string> problems, removed, kept;
-  std::error_code ec;
   const std::string modutil = find_program(modutil_name);
   for (const auto& g : r.registrations) {
     if (g.kind == Registration::Kind::p11kit_module) {
@@ -408,6 +624,8 @@ CheckResult uninstall_hicos(const InstallPaths& paths, const std::string& moduti
     else if (fs::exists(p, ec)) kept.push_back(p.string());
   }
   fs::remove(target / kRecordFileName, ec);
+  remove_dangling();
+  removed.insert(removed.end(), dangling.begin(), dangling.end());
   if (fs::is_directory(target, ec) && fs::is_empty(target, ec)) {
     fs::remove(target, ec);
     // The certwiz/ folder around it was made by the install too (nothing else lives there).

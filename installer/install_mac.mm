@@ -9,6 +9,10 @@
 namespace certwiz::installer {
 namespace fs = std::filesystem;
 
+// macOS installs through Apple's installer, which keeps no journal of CertWiz's.
+Expected<Json> recover_interrupted_install(const InstallPaths&, const std::string&) { return Json::object(); }
+bool install_interrupted(const InstallPaths&) { return false; }
+
 CheckResult install_package_file(const Package& package, const DownloadedFile& file, const InstallOptions& o) {
   Json ev{{"package", to_json(package)}, {"download", file.evidence()}, {"tested", false}};
   const std::string target = o.paths.system_wide ? "/" : "CurrentUserHomeDirectory";

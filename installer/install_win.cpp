@@ -1,6 +1,15 @@
-// Windows: run the vendor's installer (HiCOS_Client.exe from HiCOS_Client.zip).
-// UNTESTED: written to compile on Windows, never built or run in CI. The vendor
-// installer owns its files and its own uninstaller, so CertWiz records only what it ran.
+// Windows: run the vendor's installer (HiCOS_Client.exe from HiCOS_Client.zip), only
+// when its Authenticode signature verifies (WinVerifyTrust).
+// UNTESTED: written against the documented Windows API to compile on Windows, never run
+// in CI. The vendor installer owns its files and its own uninstaller, so CertWiz records
+// only what it ran.
+#include <windows.h>
+// After windows.h:
+#include <softpub.h>
+#include <wincrypt.h>
+#include <wintrust.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -17,7 +26,62 @@ CheckResult finish(CheckResult r, const char* id) {
   r.title = kInstallTitle;
   return r;
 }
+
+std::string narrow(const wchar_t* w) {
+  const int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, nullptr, 0, nullptr, nullptr);
+  if (n <= 1) return {};
+  std::string s(static_cast<size_t>(n - 1), '\0');
+  WideCharToMultiByte(CP_UTF8, 0, w, -1, s.data(), n, nullptr, nullptr);
+  return s;
+}
+
+struct AuthenticodeResult {
+  LONG status = TRUST_E_NOSIGNATURE;
+  std::string signer;  // the signing certificate's display name, when the signature verified
+  bool revocation_unchecked = false;
+};
+
+// WinVerifyTrust with the Authenticode policy (WINTRUST_ACTION_GENERIC_VERIFY_V2), no UI,
+// revocation of the whole chain. An offline machine cannot check revocation: that one
+// error still counts as signed (and is reported), any other does not.
+AuthenticodeResult verify_authenticode(const fs::path& file) {
+  const std::wstring path = file.wstring();
+  WINTRUST_FILE_INFO file_info{};
+  file_info.cbStruct = sizeof file_info;
+  file_info.pcwszFilePath = path.c_str();
+  WINTRUST_DATA data{};
+  data.cbStruct = sizeof data;
+  data.dwUIChoice = WTD_UI_NONE;
+  data.fdwRevocationChecks = WTD_REVOKE_WHOLECHAIN;
+  data.dwUnionChoice = WTD_CHOICE_FILE;
+  data.pFile = &file_info;
+  data.dwStateAction = WTD_STATEACTION_VERIFY;
+  GUID action = WINTRUST_ACTION_GENERIC_VERIFY_V2;
+  AuthenticodeResult r;
+  r.status = WinVerifyTrust(static_cast<HWND>(INVALID_HANDLE_VALUE), &action, &data);
+  if (r.status == CERT_E_REVOCATION_FAILURE) {
+    r.revocation_unchecked = true;
+    r.status = ERROR_SUCCESS;
+  }
+  if (r.status == ERROR_SUCCESS) {
+    CRYPT_PROVIDER_DATA* provider = WTHelperProvDataFromStateData(data.hWVTStateData);
+    CRYPT_PROVIDER_SGNR* signer = provider ? WTHelperGetProvSignerFromChain(provider, 0, FALSE, 0) : nullptr;
+    CRYPT_PROVIDER_CERT* cert = signer ? WTHelperGetProvCertFromChain(signer, 0) : nullptr;
+    if (cert && cert->pCert) {
+      wchar_t name[256] = {};
+      if (CertGetNameStringW(cert->pCert, CERT_NAME_SIMPLE_DISPLAY_TYPE, 0, nullptr, name, 256) > 1)
+        r.signer = narrow(name);
+    }
+  }
+  data.dwStateAction = WTD_STATEACTION_CLOSE;
+  WinVerifyTrust(static_cast<HWND>(INVALID_HANDLE_VALUE), &action, &data);
+  return r;
+}
 }  // namespace
+
+// Windows installs through the vendor's installer, which keeps no journal of CertWiz's.
+Expected<Json> recover_interrupted_install(const InstallPaths&, const std::string&) { return Json::object(); }
+bool install_interrupted(const InstallPaths&) { return false; }
 
 CheckResult install_package_file(const Package& package, const DownloadedFile& file, const InstallOptions& o) {
   Json ev{{"package", to_json(package)}, {"download", file.evidence()}, {"tested", false}};
@@ -30,6 +94,18 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
     auto u = unpack_archive(file.path, work.string(), o.limits, o.download.cancel);
     if (!u) return finish(CheckResult::from_error(u.error(), {"解壓縮失敗", "Unpacking failed"}, ev), "installer.install");
     installer = work / (package.vendor_installer.empty() ? "HiCOS_Client.exe" : package.vendor_installer);
+  }
+  const AuthenticodeResult signature = verify_authenticode(installer);
+  ev["authenticode"] = Json{{"status", static_cast<unsigned long>(signature.status)},
+                            {"signer", signature.signer},
+                            {"revocation_checked", !signature.revocation_unchecked}};
+  if (signature.status != ERROR_SUCCESS) {
+    fs::remove_all(work, ec);
+    char code[16];
+    std::snprintf(code, sizeof code, "0x%08lX", static_cast<unsigned long>(signature.status));
+    return finish(CheckResult::failure("INSTALL-SIGNATURE-INVALID", {"安裝程式簽章無效", "The installer's signature is not valid"},
+                                       ev, installer.string() + ": WinVerifyTrust " + code),
+                  "installer.install");
   }
   auto r = run_process({installer.string()}, work.string(), std::chrono::seconds(1800));
   ev["vendor_installer"] = Json{{"path", installer.string()}, {"exit_code", r.exit_code}};

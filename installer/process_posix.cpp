@@ -15,6 +15,14 @@ extern char** environ;
 
 namespace certwiz::installer {
 
+void crash_if_asked(std::string_view point) {
+  static const std::string asked = [] {
+    const char* v = std::getenv("CERTWIZ_TEST_CRASH_AT");
+    return std::string(v ? v : "");
+  }();
+  if (!asked.empty() && asked == point) raise(SIGKILL);
+}
+
 std::string find_program(const std::string& program) {
   if (program.empty()) return {};
   if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0 ? program : "";
@@ -24,11 +32,13 @@ std::string find_program(const std::string& program) {
   while (start <= p.size()) {
     size_t end = p.find(':', start);
     if (end == std::string::npos) end = p.size();
-    std::string dir = p.substr(start, end - start);
-    if (dir.empty()) dir = ".";
+    const std::string dir = p.substr(start, end - start);
+    start = end + 1;
+    // An empty element means "." to a shell, and a relative one depends on the working
+    // directory: either would run whatever "modutil" sits in the folder CertWiz was started from.
+    if (dir.empty() || dir[0] != '/') continue;
     const std::string candidate = dir + "/" + program;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
   }
   return {};
 }
@@ -50,11 +60,20 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
   posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  // Resolved here rather than by posix_spawnp, whose PATH search takes an empty element as ".".
+  const std::string program = find_program(argv[0]);
+  if (program.empty()) {
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[0]);
+    close(fds[1]);
+    r.error = argv[0] + ": not found on PATH";
+    return r;
+  }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  const int rc = posix_spawn(&pid, program.c_str(), &fa, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   close(fds[1]);
   if (rc != 0) {

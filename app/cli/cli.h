@@ -45,5 +45,6 @@ void register_watch(CLI::App& app, Runner& run);
 void register_install(CLI::App& app, Runner& run);  // install-hicos, uninstall-hicos
 void register_bind(CLI::App& app, Runner& run);        // cmd_bind.cpp
 void register_login_test(CLI::App& app, Runner& run);  // cmd_login_test.cpp
+void register_card(CLI::App& app, Runner& run);        // cmd_card.cpp (card read)
 
 }  // namespace certwiz::cli

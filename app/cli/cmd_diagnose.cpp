@@ -91,9 +91,14 @@ void register_diagnose(CLI::App& app, Runner& run) {
         // The user's own terminal shows the results as found (nothing leaves the machine).
         console.print_summary(report);
         if (!f.json_out.empty() || !f.html_out.empty() || !f.bundle_out.empty()) std::fputc('\n', stdout);
-        if (!f.json_out.empty()) written(report::write_file(f.json_out, out.json), "JSON 報告", "JSON report", f.json_out);
+        if (!f.json_out.empty())
+          written(report::write_file(f.json_out, out.json, report::file_access_for(out)), "JSON 報告", "JSON report",
+                  f.json_out);
       }
-      if (!f.html_out.empty()) written(report::write_file(f.html_out, out.html), "HTML 報告", "HTML report", f.html_out);
+      // Unredacted files are the user's alone (0600).
+      if (!f.html_out.empty())
+        written(report::write_file(f.html_out, out.html, report::file_access_for(out)), "HTML 報告", "HTML report",
+                f.html_out);
       if (!f.bundle_out.empty())
         written(report::write_bundle(f.bundle_out, out), "報告壓縮檔（可寄給客服）", "Report bundle (for the helpdesk)", f.bundle_out);
       if (f.no_redact && (!f.json_out.empty() || !f.html_out.empty() || !f.bundle_out.empty()))

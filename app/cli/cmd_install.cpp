@@ -17,7 +17,7 @@ namespace {
 
 struct InstallFlags {
   std::string lang, manifest, package_url, proxy, cacert, json;
-  bool system = false, firefox = false, vendor_script = false, force = false, check = false;
+  bool system = false, firefox = false, vendor_script = false, force = false, check = false, accept_unverified = false;
 };
 
 volatile std::sig_atomic_t g_interrupted = 0;
@@ -97,6 +97,7 @@ int run_install(const InstallFlags& f) {
   o.firefox = f.firefox;
   o.run_vendor_script = f.vendor_script;
   o.force = f.force;
+  o.accept_unverified = f.accept_unverified;
   o.download.proxy = f.proxy;
   o.download.ca_file = f.cacert;
   o.verify_module = probe_verifier();
@@ -158,6 +159,8 @@ void register_install(CLI::App& app, Runner& run) {
   cmd->add_option("--cacert", f.cacert, "Extra CA certificate (PEM) to trust for the download, e.g. a company proxy's");
   cmd->add_flag("--firefox", f.firefox, "Also add the module to Firefox profiles (needs modutil, libnss3-tools)");
   cmd->add_flag("--run-vendor-script", f.vendor_script, "Run the package's own install script (its changes cannot be rolled back)");
+  cmd->add_flag("--accept-unverified", f.accept_unverified,
+                "Install even though the manifest pins no SHA-256 for the package (compare the hash shown with the official one first)");
   cmd->add_flag("--force", f.force, "Reinstall even when the installed version is up to date");
   cmd->add_flag("--check", f.check, "Only compare the installed version with the manifest's");
   cmd->add_option("--json", f.json, "Write the result as JSON to this file ('-' for standard output)");

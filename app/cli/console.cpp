@@ -27,7 +27,8 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_flag("--pin-stdin", o.pin_stdin, "Read the card PIN from the first line of standard input");
   cmd.add_flag("--ask-pin", o.ask_pin, "Ask for the card PIN on the terminal (not shown while typed)");
   cmd.add_flag("--confirm-final-try", o.confirm_final_try,
-               "Allow a PIN attempt when the card has only one try left (it locks if the PIN is wrong)");
+               "Allow a PIN attempt when the card has only one try left (it locks if the PIN is wrong), or when "
+               "its tries left cannot be read before the PIN goes to the local signing component");
   cmd.add_flag("-v,--verbose", o.verbose, "Print the log to standard error");
 }
 

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   register_install(app, run);
   register_bind(app, run);
   register_login_test(app, run);
+  register_card(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

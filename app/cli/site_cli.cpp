@@ -71,8 +71,9 @@ std::optional<int> prepare_site_run(const SitePathFlags& f, SiteRun& run) {
     lo.origin = run.profile.base_url;
     while (!lo.origin.empty() && lo.origin.back() == '/') lo.origin.pop_back();
     lo.slot_description = f.slot;
-    // With a PKCS#11 module at hand, the card's retry state is read before the PIN
-    // goes to the component (which would spend the final try without asking).
+    // The card's retry state is read before the PIN goes to the component (which would
+    // spend the final try without asking), through --module / CERTWIZ_PKCS11_MODULE or
+    // else the module discovery finds; unreadable, only with --confirm-final-try.
     lo.pin_state_module = run.options.pkcs11_module;
     lo.pin_state_reader = f.slot;
     lo.confirm_final_try = run.options.confirm_final_try;

@@ -1,10 +1,13 @@
 // Page 3: the components a login needs: the HiCOS card tool (PKCS#11 module) and the
 // local signing component, installed or not and which versions; installing or updating
 // HiCOS shows a gauge, the speed and a cancel button (installer/ does the work).
+#include <chrono>
 #include <cmath>
+#include <future>
 
 #include <wx/button.h>
 #include <wx/gauge.h>
+#include <wx/msgdlg.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 
@@ -113,6 +116,17 @@ class ComponentsPage : public WizardPage {
       bg.post([this, p] { show_progress(p); });
     };
     o->on_phase = [&bg, this](installer::InstallPhase p) { bg.post([this, p] { show_phase(p); }); };
+    // No pinned hash: the installing thread waits for the user's answer in a dialog that
+    // shows the computed SHA-256 and the server's certificate (cancelling the install says no).
+    installer::InstallOptions* opts = o.get();
+    o->confirm_unverified = [&bg, this, opts](const installer::UnverifiedPackage& u) {
+      auto answer = std::make_shared<std::promise<bool>>();
+      std::future<bool> agreed = answer->get_future();
+      bg.post([this, u, answer] { answer->set_value(confirm_unverified(u)); });
+      while (agreed.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+        if (opts->download.cancel.cancelled()) return false;
+      return agreed.get();
+    };
     auto result = std::make_shared<CheckResult>();
     install_cancel_ = bg.run(
         [o, result](const CancelToken& cancel) {
@@ -131,6 +145,23 @@ class ComponentsPage : public WizardPage {
           frame_.refresh_nav();
           check();
         });
+  }
+
+  bool confirm_unverified(const installer::UnverifiedPackage& u) {
+    const wxString unknown = _("unknown");
+    wxMessageDialog ask(
+        this,
+        wxString::Format(_("The package list pins no SHA-256 for this package, so CertWiz cannot tell whether the "
+                           "download is the genuine HiCOS package.\n\nSHA-256: %s\nSize: %s bytes\nDownload server "
+                           "certificate: %s\nIssued by: %s\n\nCompare the SHA-256 with the one published on the "
+                           "official download page before you install it. Install it anyway?"),
+                         wxString::FromUTF8(u.sha256), wxString::Format("%llu", static_cast<unsigned long long>(u.size)),
+                         u.tls_subject.empty() ? unknown : wxString::FromUTF8(u.tls_subject),
+                         u.tls_issuer.empty() ? unknown : wxString::FromUTF8(u.tls_issuer)),
+        _("Unverified package"), wxYES_NO | wxNO_DEFAULT | wxICON_WARNING);
+    ask.SetName("components_unverified");
+    ask.SetYesNoLabels(_("Install anyway"), _("Do not install"));
+    return ask.ShowModal() == wxID_YES;
   }
 
   void show_phase(installer::InstallPhase p) {

@@ -1,6 +1,9 @@
 // Page 2: the PC/SC service, the readers and the cards, live: a ReaderWatch reports
 // readers and cards as pcscd sees them (within a second), and every change re-runs the
-// engine's PC/SC checks for their status and remedy.
+// engine's PC/SC checks for their status and remedy, and reads the card itself
+// (card.contents: holder kind and validity, before any middleware is installed).
+#include <map>
+
 #include <wx/listctrl.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
@@ -11,6 +14,7 @@
 #include "app/gui/wizard_frame.h"
 #include "app/gui/wrap_text.h"
 #include "assets/assets.h"
+#include "checks/card/checks.h"
 #include "checks/core/runner.h"
 #include "checks/pcsc/card_identity.h"
 #include "checks/pcsc/checks.h"
@@ -108,11 +112,13 @@ class EnvironmentPage : public WizardPage {
       }
       case K::card_inserted: {
         const long row = row_for(e.reader);
-        readers_->SetItem(row, 1, describe(e.atr));
+        atr_text_[e.reader] = describe(e.atr);
+        readers_->SetItem(row, 1, atr_text_[e.reader]);
         readers_->SetItemTextColour(row, status_colour(Status::pass));
         break;
       }
       case K::card_removed: {
+        atr_text_.erase(e.reader);
         const long row = row_for(e.reader);
         readers_->SetItem(row, 1, _("No card"));
         readers_->SetItemTextColour(row, *wxBLACK);
@@ -146,6 +152,7 @@ class EnvironmentPage : public WizardPage {
     rerun_ = false;
     frame_.refresh_nav();
     auto checks = std::make_shared<std::vector<Check>>(pcsc::pcsc_checks(frame_.state().run));
+    checks->push_back(card::card_checks(frame_.state().run).front());  // card.contents
     auto results = std::make_shared<std::vector<CheckResult>>();
     auto log = frame_.state().log;
     Background& bg = frame_.bg();
@@ -161,6 +168,8 @@ class EnvironmentPage : public WizardPage {
         },
         [checks, results, this] {
           for (const auto& r : *results) checks_->show(r);
+          for (const auto& r : *results)
+            if (r.id == card::kContentsCheckId) show_card_contents(r);
           frame_.state().record_all(*checks, *results);
           running_ = false;
           ++runs_;
@@ -172,7 +181,36 @@ class EnvironmentPage : public WizardPage {
         });
   }
 
+  // Each card's row: what the ATR says, then what the card itself holds (holder kind,
+  // name and validity from its SIGN certificate, or why it could not be read).
+  void show_card_contents(const CheckResult& r) {
+    auto tokens = r.evidence.find("tokens");
+    if (tokens == r.evidence.end() || !tokens->is_array()) return;
+    for (const auto& t : *tokens) {
+      const std::string reader = t.value("reader", "");
+      auto atr = atr_text_.find(reader);
+      if (reader.empty() || atr == atr_text_.end()) continue;  // removed since
+      wxString line;
+      Status st = Status::pass;
+      if (t.contains("holder_summary")) {
+        const Text holder = text_from_json(t["holder_summary"]);
+        line = tr(holder);
+        if (holder.en.find("expired") != std::string::npos || holder.en.find("valid only from") != std::string::npos)
+          st = Status::fail;
+      } else if (const FailureCode* c = find_failure_code(t.value("code", ""))) {
+        line = wxString::FromUTF8("✘ ") + tr(c->cause());
+        st = Status::fail;
+      } else {
+        continue;
+      }
+      const long row = row_for(reader);
+      readers_->SetItem(row, 1, atr->second + "  —  " + line);
+      readers_->SetItemTextColour(row, status_colour(st));
+    }
+  }
+
   wxStaticText* service_;
+  std::map<std::string, wxString> atr_text_;  // reader → what its card's ATR says
   wxListCtrl* readers_;
   ResultsView* checks_;
   std::unique_ptr<pcsc::ReaderWatch> watch_;

@@ -54,6 +54,14 @@ PinDialog::PinDialog(wxWindow* parent, const PinDialogInfo& info)
     entry_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) { update_ok(); });
     if (info.tries_left && *info.tries_left == 1) {
       confirm_ = new wxCheckBox(this, wxID_ANY, _("I am sure of this PIN and accept that the card locks if it is wrong"));
+      confirm_required_ = true;
+    } else if (!info.tries_left) {
+      // Nothing read the card's counter: the local signing component would try the PIN
+      // blind, so it gets the PIN only with this box ticked (SITE-PIN-STATE-UNKNOWN).
+      confirm_ = new wxCheckBox(this, wxID_ANY,
+                                _("I am sure of this PIN and accept that this try may be the last (the card locks if it is wrong)"));
+    }
+    if (confirm_) {
       confirm_->SetName("pin_confirm_final_try");
       top->Add(confirm_, 0, wxLEFT | wxRIGHT | wxBOTTOM, FromDIP(10));
       confirm_->Bind(wxEVT_CHECKBOX, [this](wxCommandEvent&) { update_ok(); });
@@ -77,7 +85,7 @@ PinDialog::~PinDialog() {
 void PinDialog::update_ok() {
   if (!ok_) return;
   const bool typed = entry_ && !entry_->secret().empty();
-  ok_->Enable(typed && (!confirm_ || confirm_->GetValue()));
+  ok_->Enable(typed && (!confirm_required_ || confirm_->GetValue()));
 }
 
 std::shared_ptr<const Secret> PinDialog::take_pin() {

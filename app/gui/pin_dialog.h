@@ -2,7 +2,8 @@
 // The PIN dialog: which card, how many tries it has left (from the card's flags, read
 // by the engine before any login), a masked field that writes into a Secret, and at the
 // final try a separate confirmation without which OK stays disabled (PinGuard refuses
-// too). A locked card gets no field at all.
+// too). When the tries left are unknown the same confirmation is offered: without it the
+// PIN never goes to the local signing component. A locked card gets no field at all.
 #include <memory>
 #include <optional>
 
@@ -39,6 +40,7 @@ class PinDialog : public wxDialog {
   PinDialogInfo info_;
   SecretEntry* entry_ = nullptr;
   wxCheckBox* confirm_ = nullptr;
+  bool confirm_required_ = false;  // the final try: OK stays disabled until ticked
   wxButton* ok_ = nullptr;
 };
 

@@ -8,6 +8,11 @@ import re
 import sys
 
 ZH = {
+    "unknown": "不明",
+    "Unverified package": "未經核對的套件",
+    "Install anyway": "仍要安裝",
+    "Do not install": "不要安裝",
+    "The package list pins no SHA-256 for this package, so CertWiz cannot tell whether the download is the genuine HiCOS package.\n\nSHA-256: %s\nSize: %s bytes\nDownload server certificate: %s\nIssued by: %s\n\nCompare the SHA-256 with the one published on the official download page before you install it. Install it anyway?": "套件清單沒有記載這個套件的 SHA-256，CertWiz 無法確認下載的檔案是真正的 HiCOS 套件。\n\nSHA-256：%s\n大小：%s 位元組\n下載伺服器憑證：%s\n簽發者：%s\n\n安裝前請把 SHA-256 與官方下載頁公告的值比對。仍要安裝嗎？",
     "   about %ld s left": "　約剩 %ld 秒",
     "%zu checks run.": "已完成 %zu 項檢查。",
     "&Bind the card (asks for the PIN)...": "綁定憑證（需輸入 PIN 碼）(&B)…",
@@ -85,6 +90,7 @@ ZH = {
         "請先接上讀卡機並插入卡片。在您綁定憑證或匯出報告之前，不會傳送任何資料；PIN 碼只會送到卡片。",
     "Holder": "持有人",
     "I am sure of this PIN and accept that the card locks if it is wrong": "我確定這個 PIN 碼正確，並了解輸入錯誤將鎖卡",
+    "I am sure of this PIN and accept that this try may be the last (the card locks if it is wrong)": "我確定這個 PIN 碼正確，並接受這一次可能就是最後一次機會（輸入錯誤將鎖卡）",
     "Issuer": "發卡單位",
     "Issuer: ": "發卡單位：",
     "Loaded from the company registry: %zu field(s) filled, %zu kept as you typed them.":

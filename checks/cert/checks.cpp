@@ -19,10 +19,33 @@ Text join(const Text& a, std::string_view zh, std::string_view en) { return {a.z
 
 // Runs `judge` on the `role` certificate of every card and folds the results: the
 // worst status leads, every card's evidence is listed.
-CheckResult per_card_certificate(const CheckContext& ctx, CardCertRole role, const Judge& judge) {
-  const CheckResult* tokens_result = ctx.result_of(kTokensCheckId);
-  if (!tokens_result) return CheckResult::skipped({"沒有讀卡結果", "No card results"});
-  auto tokens = card_tokens_from_evidence(tokens_result->evidence);
+// The evidence listing the cards: the first source that passed or warned with cards.
+// From card.contents, only the cards that were read (a foreign card has no certificates
+// to judge: checks/card reports it).
+std::optional<std::pair<std::string, Json>> cards_evidence(const CheckContext& ctx, const std::vector<std::string>& sources) {
+  for (const auto& id : sources) {
+    const CheckResult* r = ctx.result_of(id);
+    if (!r || (r->status != Status::pass && r->status != Status::warn && r->status != Status::fail)) continue;
+    auto tokens = r->evidence.find("tokens");
+    if (tokens == r->evidence.end() || !tokens->is_array()) continue;
+    Json ev = r->evidence;
+    if (id == kCardContentsCheckId) {
+      Json read = Json::array();
+      for (const auto& t : *tokens)
+        if (t.is_object() && !t.contains("code") && t.contains("certificates")) read.push_back(t);
+      ev["tokens"] = std::move(read);
+    }
+    if (ev["tokens"].empty() && &id != &sources.back()) continue;
+    return std::make_pair(id, std::move(ev));
+  }
+  return std::nullopt;
+}
+
+CheckResult per_card_certificate(const CheckContext& ctx, const std::vector<std::string>& sources, CardCertRole role,
+                                 const Judge& judge) {
+  auto found = cards_evidence(ctx, sources);
+  if (!found) return CheckResult::skipped({"沒有讀卡結果", "No card results"});
+  auto tokens = card_tokens_from_evidence(found->second);
   if (!tokens) return CheckResult::from_error(tokens.error(), {"無法讀取卡片資料", "Cannot read the card data"});
   if (tokens->empty()) return CheckResult::skipped({"沒有插入卡片", "No card inserted"});
 
@@ -41,7 +64,7 @@ CheckResult per_card_certificate(const CheckContext& ctx, CardCertRole role, con
       one = judge(token, *cert, *info);
     }
     Json ev = {{"reader", token.reader}, {"token_serial", token.serial}, {"role", card_cert_role_name(role)},
-               {"status", status_name(one.status)}};
+               {"source", found->first}, {"status", status_name(one.status)}};
     if (!one.code.empty()) ev["code"] = one.code;
     for (auto it = one.evidence.begin(); it != one.evidence.end(); ++it) ev[it.key()] = it.value();
     listed.push_back(std::move(ev));
@@ -154,14 +177,18 @@ CheckResult judge_revocation(const Expected<TrustStore>& trust, const RunOptions
                               ev, rev.detail());
 }
 
-Check make_check(CardCertRole role, std::string aspect, Text title, std::vector<std::string> depends_on,
+Check make_check(CardCertRole role, std::string aspect, Text title, const std::vector<std::string>& sources,
+                 std::vector<std::string> depends_on,
                  std::function<CheckResult(const CheckContext&, const CardToken&, const CardCertificate&, const CertInfo&)> judge) {
   Check c;
   c.id = "cert." + std::string(role == CardCertRole::sign ? "sign" : "keyx") + "." + aspect;
   c.title = join(role_text(role), title.zh_TW, title.en);
-  c.depends_on = std::move(depends_on);
-  c.run = [role, judge = std::move(judge)](const CheckContext& ctx) {
-    return per_card_certificate(ctx, role, [&](const CardToken& t, const CardCertificate& cert, const CertInfo& info) {
+  c.depends_on = sources;
+  for (auto& d : depends_on) c.depends_on.push_back(std::move(d));
+  // With a second source, a failed first one (no module installed) is not the end.
+  c.run_when_dependency_fails = sources.size() > 1;
+  c.run = [role, sources, judge = std::move(judge)](const CheckContext& ctx) {
+    return per_card_certificate(ctx, sources, role, [&](const CardToken& t, const CardCertificate& cert, const CertInfo& info) {
       return judge(ctx, t, cert, info);
     });
   };
@@ -170,7 +197,7 @@ Check make_check(CardCertRole role, std::string aspect, Text title, std::vector<
 
 }  // namespace
 
-std::vector<Check> cert_checks(const RunOptions& options) {
+std::vector<Check> cert_checks(const RunOptions& options, std::vector<std::string> sources) {
   std::vector<Check> all;
   // Loaded lazily by the first check that needs it; every later one reuses it.
   struct LazyTrust {
@@ -185,19 +212,19 @@ std::vector<Check> cert_checks(const RunOptions& options) {
   const int warning_days = options.expiry_warning_days;
   for (CardCertRole role : {CardCertRole::sign, CardCertRole::keyx}) {
     const std::string prefix = role == CardCertRole::sign ? "cert.sign." : "cert.keyx.";
-    all.push_back(make_check(role, "identity", {"：持有人與發卡單位", ": holder and issuer"}, {kTokensCheckId},
+    all.push_back(make_check(role, "identity", {"：持有人與發卡單位", ": holder and issuer"}, sources, {},
                              [](const CheckContext&, const CardToken&, const CardCertificate& cert, const CertInfo& info) {
                                return judge_identity(cert, info);
                              }));
-    all.push_back(make_check(role, "validity", {"：有效期間", ": validity period"}, {kTokensCheckId},
+    all.push_back(make_check(role, "validity", {"：有效期間", ": validity period"}, sources, {},
                              [warning_days](const CheckContext&, const CardToken&, const CardCertificate&, const CertInfo& info) {
                                return judge_validity_check(info, warning_days);
                              }));
-    all.push_back(make_check(role, "chain", {"：憑證鏈", ": certificate chain"}, {kTokensCheckId},
+    all.push_back(make_check(role, "chain", {"：憑證鏈", ": certificate chain"}, sources, {},
                              [trust](const CheckContext&, const CardToken& t, const CardCertificate&, const CertInfo& info) {
                                return judge_chain(trust(), t, info);
                              }));
-    Check rev = make_check(role, "revocation", {"：廢止狀態", ": revocation status"}, {kTokensCheckId, prefix + "chain"},
+    Check rev = make_check(role, "revocation", {"：廢止狀態", ": revocation status"}, sources, {prefix + "chain"},
                            [trust, options](const CheckContext& ctx, const CardToken& t, const CardCertificate&,
                                             const CertInfo& info) { return judge_revocation(trust(), options, ctx, t, info); });
     // OCSP within the probe limit, then a CRL that can be 20 MB.

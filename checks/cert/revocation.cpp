@@ -50,8 +50,13 @@ Answer ocsp_query(const std::string& url, X509* leaf, X509* issuer, const std::v
   Answer a;
   OcspCertIdPtr id(OCSP_cert_to_id(EVP_sha1(), leaf, issuer));
   OcspRequestPtr req(OCSP_REQUEST_new());
-  if (!id || !req || !OCSP_request_add0_id(req.get(), OCSP_CERTID_dup(id.get())) ||
-      OCSP_request_add1_nonce(req.get(), nullptr, -1) != 1) {
+  OcspCertIdPtr request_id(id ? OCSP_CERTID_dup(id.get()) : nullptr);
+  if (!id || !req || !request_id || !OCSP_request_add0_id(req.get(), request_id.get())) {
+    a.outcome = "cannot build request: " + last_error();
+    return a;
+  }
+  request_id.release();  // owned by the request now
+  if (OCSP_request_add1_nonce(req.get(), nullptr, -1) != 1) {
     a.outcome = "cannot build request: " + last_error();
     return a;
   }
@@ -102,8 +107,18 @@ Answer ocsp_query(const std::string& url, X509* leaf, X509* issuer, const std::v
   }
   StorePtr store(trust.new_x509_store());
   X509StackPtr untrusted(sk_X509_new_null());
+  if (!store || !untrusted) {
+    a.outcome = "cannot set up verification: " + last_error();
+    return a;
+  }
   for (size_t i = 1; i < chain_der.size(); ++i)
-    if (X509Ptr x = d2i_cert(chain_der[i])) sk_X509_push(untrusted.get(), x.release());
+    if (X509Ptr x = d2i_cert(chain_der[i])) {
+      if (sk_X509_push(untrusted.get(), x.get()) <= 0) {
+        a.outcome = "cannot set up verification: " + last_error();
+        return a;
+      }
+      x.release();  // owned by the stack now
+    }
   if (OCSP_basic_verify(basic.get(), untrusted.get(), store.get(), 0) <= 0) {
     a.outcome = "response signature does not verify: " + last_error();
     return a;
@@ -151,11 +166,12 @@ X509CrlPtr load_crl(const std::string& path, std::string& why) {
   X509CrlPtr crl;
   if (size > 10 && std::memcmp(p, "-----BEGIN", 10) == 0) {
     BioPtr bio(BIO_new_mem_buf(p, static_cast<int>(size)));
-    crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+    if (bio) crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+    else why = "cannot read the CRL (BIO_new_mem_buf): " + last_error();
   } else {
     crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(size)));
   }
-  if (!crl) why = "malformed CRL: " + last_error();
+  if (!crl && why.empty()) why = "malformed CRL: " + last_error();
   ERR_clear_error();
   return crl;
 }
@@ -232,6 +248,10 @@ Answer crl_query(const std::string& url, X509* leaf, X509* issuer, const Revocat
   std::error_code ec;
   fs::create_directories(dir, ec);
   const std::string path = crl_cache_path(dir, url);
+  if (path.empty()) {
+    a.outcome = "cannot name the CRL cache file (SHA-256 failed): " + last_error();
+    return a;
+  }
   // SIGN and KEYX certificates share a CRL and are checked in parallel: one download.
   const auto lock = lock_for(path);
   std::lock_guard guard(*lock);
@@ -319,7 +339,8 @@ std::string default_crl_cache_dir() {
 std::string crl_cache_path(const std::string& cache_dir, const std::string& url) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  EVP_Digest(url.data(), url.size(), md, &n, EVP_sha256(), nullptr);
+  // Without the digest every URL would share one file name: no name at all instead.
+  if (EVP_Digest(url.data(), url.size(), md, &n, EVP_sha256(), nullptr) != 1) return {};
   std::string hex;
   static const char* digits = "0123456789abcdef";
   for (unsigned int i = 0; i < n; ++i) {

@@ -55,7 +55,7 @@ struct RevocationOptions {
 RevocationReport check_revocation(const std::vector<std::string>& chain_der, const TrustStore& trust,
                                   const RevocationOptions& options);
 
-// Where the CRL of `url` is cached: <dir>/<sha256(url)>.crl
+// Where the CRL of `url` is cached: <dir>/<sha256(url)>.crl ("" when the digest fails).
 std::string crl_cache_path(const std::string& cache_dir, const std::string& url);
 std::string default_crl_cache_dir();
 

@@ -115,20 +115,26 @@ const std::vector<CertInfo>& TrustStore::anchors() const { return impl_->anchors
 const std::vector<CertInfo>& TrustStore::intermediates() const { return impl_->intermediates; }
 
 X509_STORE* TrustStore::new_x509_store() const {
-  X509_STORE* store = X509_STORE_new();
+  // A store missing an anchor would report "unknown CA" for a good chain: all or nothing.
+  StorePtr store(X509_STORE_new());
   if (!store) return nullptr;
-  for (const auto& a : impl_->anchor_x509) X509_STORE_add_cert(store, a.get());
-  if (impl_->partial_chain) X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
-  return store;
+  for (const auto& a : impl_->anchor_x509)
+    if (X509_STORE_add_cert(store.get(), a.get()) != 1) return nullptr;
+  if (impl_->partial_chain && X509_STORE_set_flags(store.get(), X509_V_FLAG_PARTIAL_CHAIN) != 1) return nullptr;
+  return store.release();
 }
 
 STACK_OF(X509) * TrustStore::new_intermediate_stack() const {
-  STACK_OF(X509)* s = sk_X509_new_null();
+  X509StackPtr s(sk_X509_new_null());
+  if (!s) return nullptr;
   for (const auto& i : impl_->intermediate_x509) {
-    X509_up_ref(i.get());
-    sk_X509_push(s, i.get());
+    if (X509_up_ref(i.get()) != 1) return nullptr;
+    if (sk_X509_push(s.get(), i.get()) <= 0) {
+      X509_free(i.get());  // the reference just taken
+      return nullptr;
+    }
   }
-  return s;
+  return s.release();
 }
 
 ChainReport TrustStore::build_chain(const std::string& leaf_der, const std::vector<std::string>& extra_intermediates,
@@ -141,16 +147,21 @@ ChainReport TrustStore::build_chain(const std::string& leaf_der, const std::vect
   }
   StorePtr store(new_x509_store());
   X509StackPtr untrusted(new_intermediate_stack());
+  auto setup_failed = [&] {
+    report.error = Error{"CERT-CRYPTO-FAILED", "cannot set up verification: " + last_error()};
+    return report;
+  };
+  if (!store || !untrusted) return setup_failed();
   for (const auto& der : extra_intermediates) {
     // A damaged CA certificate on the card should not hide a chain the shipped set can build.
-    if (X509Ptr x = d2i_cert(der)) sk_X509_push(untrusted.get(), x.release());
+    if (X509Ptr x = d2i_cert(der)) {
+      if (sk_X509_push(untrusted.get(), x.get()) <= 0) return setup_failed();
+      x.release();  // owned by the stack now
+    }
   }
   ERR_clear_error();
   StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!store || !untrusted || !ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted.get()) != 1) {
-    report.error = Error{"CERT-CHAIN-INVALID", "cannot set up verification: " + last_error()};
-    return report;
-  }
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted.get()) != 1) return setup_failed();
   X509_STORE_CTX_set_verify_cb(ctx.get(), &verify_callback);
   if (at) X509_STORE_CTX_set_time(ctx.get(), 0, at);
   const int ok = X509_verify_cert(ctx.get());

@@ -16,6 +16,9 @@ constexpr FailureCode kCodes[] = {
 #define CERTWIZ_MODULE "pcsc"
 #include "checks/pcsc/codes.def"
 #undef CERTWIZ_MODULE
+#define CERTWIZ_MODULE "card"
+#include "checks/card/codes.def"
+#undef CERTWIZ_MODULE
 #define CERTWIZ_MODULE "pkcs11"
 #include "checks/pkcs11/codes.def"
 #undef CERTWIZ_MODULE

@@ -2,7 +2,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <fcntl.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +9,7 @@
 
 #include "checks/core/secret.h"
 #include "checks/core/secret_platform.h"
+#include "checks/core/terminal.h"
 
 namespace certwiz {
 namespace detail {
@@ -38,18 +38,14 @@ void protect_process_from_dumps() {
 bool read_secret_from_terminal(std::string_view prompt, Secret& out) {
   const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return false;
-  termios old{};
-  if (tcgetattr(fd, &old) != 0) {
-    ::close(fd);
-    return false;
+  bool ok = false;
+  {
+    const EchoOff quiet(fd);  // echo comes back even on Ctrl-C or kill
+    if (quiet.active()) {
+      (void)!::write(fd, prompt.data(), prompt.size());
+      ok = read_secret_line(fd, out);
+    }
   }
-  termios quiet = old;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  quiet.c_lflag |= ECHONL;
-  (void)!::write(fd, prompt.data(), prompt.size());
-  tcsetattr(fd, TCSAFLUSH, &quiet);
-  const bool ok = read_secret_line(fd, out);
-  tcsetattr(fd, TCSAFLUSH, &old);
   ::close(fd);
   return ok;
 }

@@ -1,6 +1,7 @@
 #include "checks/diagnose/diagnose.h"
 
 #include "certwiz_version.h"
+#include "checks/card/checks.h"
 #include "checks/cert/checks.h"
 #include "checks/localsign/localsign_checks.h"
 #include "checks/net/net_checks.h"
@@ -40,11 +41,16 @@ std::vector<Check> diagnose_checks(const RunOptions& options) {
   // Modules add their checks here, in the order a user reads them:
   // PC/SC, card, middleware, certificates, local signing component, network.
   append(all, pcsc::pcsc_checks(options));
+  // The card read directly (no middleware needed), then compared with what the
+  // middleware and the component report once they have run.
+  std::vector<Check> card = card::card_checks(options, {cert::kTokensCheckId, "localsign.tokens"});
+  all.push_back(std::move(card.front()));
   all.push_back(installer_status_check());
   append(all, pkcs11::pkcs11_checks(options));
   if (options.pin) append(all, pkcs11::selftest_checks(options));
-  append(all, cert::cert_checks(options));
+  append(all, cert::cert_checks(options, {cert::kTokensCheckId, cert::kCardContentsCheckId}));
   append(all, localsign::localsign_checks(options));
+  all.push_back(std::move(card.back()));
   append(all, net::network_checks(options));
   return all;
 }

@@ -136,6 +136,9 @@ Expected<std::string> Client::call(const std::string& method, const std::string&
   if (!resp.ok()) {
     if (resp.failure == net::HttpFailure::timeout) return Error{"LOCALSIGN-TIMEOUT", resp.error};
     if (resp.failure == net::HttpFailure::too_large) return malformed("answer too large");
+    // It answered and then broke off (connection reset, fewer bytes than announced):
+    // something is listening, so "not running" would send the user the wrong way.
+    if (resp.status != 0) return malformed("answer broken off after HTTP " + std::to_string(resp.status) + ": " + resp.error);
     return Error{"LOCALSIGN-NOT-RUNNING", resp.error};
   }
   if (resp.status != 200) return malformed("HTTP " + std::to_string(resp.status) + " from " + path);

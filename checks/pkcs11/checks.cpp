@@ -33,12 +33,7 @@ CheckResult module_check(const RunOptions& options) {
   const auto candidates = discover_modules(options);
   Json evidence{{"candidates", candidates_json(candidates)}};
   if (Json facts = hicos_installation_facts(); !facts.empty()) evidence["hicos_installation"] = std::move(facts);
-  const ModuleCandidate* chosen = nullptr;
-  for (const auto& c : candidates)
-    if (c.source == "option" || c.hicos) {
-      chosen = &c;
-      break;
-    }
+  const ModuleCandidate* chosen = preferred_module(candidates);
   if (!chosen) {
     Json roots = Json::array();
     for (const auto& r : hicos_search_roots()) roots.push_back(r.dir);

@@ -40,10 +40,10 @@ X509Ptr parse_certificate(std::span<const uint8_t> der) {
   return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
 }
 
-std::vector<uint8_t> sha256(std::span<const uint8_t> data) {
+Expected<std::vector<uint8_t>> sha256(std::span<const uint8_t> data) {
   std::vector<uint8_t> md(EVP_MAX_MD_SIZE);
   unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), md.data(), &n, EVP_sha256(), nullptr);
+  if (EVP_Digest(data.data(), data.size(), md.data(), &n, EVP_sha256(), nullptr) != 1) return crypto_error("SHA-256");
   md.resize(n);
   return md;
 }
@@ -51,12 +51,14 @@ std::vector<uint8_t> sha256(std::span<const uint8_t> data) {
 // DigestInfo ::= SEQUENCE { AlgorithmIdentifier sha256 (NULL params), OCTET STRING digest }
 Expected<std::vector<uint8_t>> digest_info_sha256(std::span<const uint8_t> data) {
   SigPtr sig(X509_SIG_new());
+  if (!sig) return crypto_error("DigestInfo");
   X509_ALGOR* alg = nullptr;
   ASN1_OCTET_STRING* digest = nullptr;
   X509_SIG_getm(sig.get(), &alg, &digest);
   const auto md = sha256(data);
+  if (!md) return md.error();
   if (!X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, nullptr) ||
-      !ASN1_OCTET_STRING_set(digest, md.data(), static_cast<int>(md.size())))
+      !ASN1_OCTET_STRING_set(digest, md->data(), static_cast<int>(md->size())))
     return crypto_error("DigestInfo");
   unsigned char* out = nullptr;
   const int n = i2d_X509_SIG(sig.get(), &out);
@@ -147,6 +149,7 @@ Expected<bool> verify_sha256_rsa(std::span<const uint8_t> cert, std::span<const 
   EVP_PKEY* pub = X509_get0_pubkey(x.get());
   if (!pub) return crypto_error("certificate public key");
   MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx) return crypto_error("EVP_MD_CTX_new");
   if (EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pub) != 1) return crypto_error("verify init");
   const int r = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data.data(), data.size());
   ERR_clear_error();
@@ -184,14 +187,15 @@ Expected<std::vector<uint8_t>> sign_cms(Session& session, std::string_view tbs, 
   (*content)->flags &= ~ASN1_STRING_FLAG_CONT;
 
   const auto digest = sha256({reinterpret_cast<const uint8_t*>(tbs.data()), tbs.size()});
+  if (!digest) return digest.error();
   TimePtr now(X509_gmtime_adj(nullptr, 0));
   ObjPtr nonce_oid(OBJ_txt2obj(std::string(kNonceAttributeOid).c_str(), 1));
   ObjPtr serial_oid(OBJ_txt2obj(std::string(kCardSerialAttributeOid).c_str(), 1));
   if (!now || !nonce_oid || !serial_oid) return crypto_error("attribute values");
   bool ok = CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1) &&
             CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, now->type, now.get(), -1) &&
-            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, digest.data(),
-                                        static_cast<int>(digest.size())) &&
+            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, digest->data(),
+                                        static_cast<int>(digest->size())) &&
             CMS_signed_add1_attr_by_OBJ(si, nonce_oid.get(), V_ASN1_OCTET_STRING, nonce.data(), static_cast<int>(nonce.size()));
   if (ok && with_card_sn)
     ok = CMS_signed_add1_attr_by_OBJ(si, serial_oid.get(),
@@ -219,6 +223,7 @@ Expected<CmsContent> verify_cms(std::span<const uint8_t> der) {
   CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
   if (!cms) return crypto_error("CMS parse");
   BioPtr out(BIO_new(BIO_s_mem()));
+  if (!out) return crypto_error("BIO_new");
   CmsContent c;
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
   c.signer_count = signers ? static_cast<size_t>(sk_CMS_SignerInfo_num(signers)) : 0;
@@ -226,7 +231,8 @@ Expected<CmsContent> verify_cms(std::span<const uint8_t> der) {
     return Error{"P11-CMS-INVALID", crypto_error("CMS_verify").detail};
   char* data = nullptr;
   const long n = BIO_get_mem_data(out.get(), &data);
-  c.content.assign(data, static_cast<size_t>(n));
+  if (n < 0 || (n > 0 && !data)) return crypto_error("CMS content");
+  if (n > 0) c.content.assign(data, static_cast<size_t>(n));
   if (c.signer_count > 0) {
     CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signers, 0);
     c.nonce = attribute_text(si, kNonceAttributeOid);

@@ -105,4 +105,10 @@ std::vector<ModuleCandidate> discover_modules(const RunOptions& options) {
   return out;
 }
 
+const ModuleCandidate* preferred_module(const std::vector<ModuleCandidate>& candidates) {
+  for (const auto& c : candidates)
+    if (c.source == "option" || c.hicos) return &c;
+  return nullptr;
+}
+
 }  // namespace certwiz::pkcs11

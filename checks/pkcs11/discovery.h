@@ -42,5 +42,8 @@ std::vector<ModuleCandidate> read_p11kit_modules(const std::vector<std::string>&
 
 // Every candidate, best first: the explicit one, HiCOS install paths, p11-kit's.
 std::vector<ModuleCandidate> discover_modules(const RunOptions& options);
+// The one `diagnose` uses (pkcs11.module): the explicit one, else the first HiCOS one.
+// Null when there is neither (other p11-kit modules are not taken for HiCOS).
+const ModuleCandidate* preferred_module(const std::vector<ModuleCandidate>& candidates);
 
 }  // namespace certwiz::pkcs11

@@ -16,9 +16,13 @@
 namespace certwiz::pkcs11 {
 namespace {
 
-std::vector<uint8_t> random_bytes(size_t n) {
+// Fresh random bytes; a failing random generator is an error, never predictable zeros.
+Expected<std::vector<uint8_t>> random_bytes(size_t n) {
   std::vector<uint8_t> out(n);
-  RAND_bytes(out.data(), static_cast<int>(n));
+  if (RAND_bytes(out.data(), static_cast<int>(n)) != 1) {
+    ERR_clear_error();
+    return Error{"P11-CRYPTO-FAILED", "RAND_bytes failed: no random bytes for the self-test"};
+  }
   return out;
 }
 
@@ -80,7 +84,9 @@ CheckResult test_signing(Session& session) {
   if (!cert) return CheckResult::from_error(cert.error(), {"卡片上沒有簽章憑證（SIGN）", "No signing certificate (SIGN) on the card"});
   Json per = Json::array();
   std::optional<Error> failure;
-  const auto message = bytes_of("CertWiz self-test " + wire::hex_encode(random_bytes(16)));
+  const auto challenge = random_bytes(16);
+  if (!challenge) return CheckResult::from_error(challenge.error(), {"無法產生測試資料", "Could not make the test data"});
+  const auto message = bytes_of("CertWiz self-test " + wire::hex_encode(*challenge));
   for (unsigned long mech : {static_cast<unsigned long>(CKM_SHA256_RSA_PKCS), static_cast<unsigned long>(CKM_RSA_PKCS)}) {
     Json m{{"mechanism", mechanism_name(mech)}};
     if (!session.offers(mech, "sign")) {
@@ -140,7 +146,14 @@ CheckResult test_decryption(Session& session) {
       per.push_back(m);
       continue;
     }
-    const auto plain = random_bytes(32);
+    const auto random_plain = random_bytes(32);
+    if (!random_plain) {
+      failure = random_plain.error();
+      m["result"] = "error";
+      per.push_back(m);
+      break;
+    }
+    const std::vector<uint8_t>& plain = *random_plain;
     auto enc = encrypt_to_certificate(*cert, plain, mech == CKM_RSA_PKCS_OAEP);
     if (!enc) {
       failure = enc.error();
@@ -169,7 +182,9 @@ CheckResult test_decryption(Session& session) {
 }
 
 CheckResult test_cms(Session& session) {
-  const std::string nonce = wire::hex_encode(random_bytes(16));
+  const auto nonce_bytes = random_bytes(16);
+  if (!nonce_bytes) return CheckResult::from_error(nonce_bytes.error(), {"無法產生測試資料", "Could not make the test data"});
+  const std::string nonce = wire::hex_encode(*nonce_bytes);
   const std::string tbs = "CertWiz CMS self-test; nonce=" + nonce;
   auto cms = sign_cms(session, tbs, nonce, true);
   if (!cms) return CheckResult::from_error(cms.error(), {"無法以卡片產生 CMS 簽章", "Could not make a CMS signature with the card"});

@@ -22,10 +22,6 @@ struct EntryFree {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
-Error write_error(const std::string& path, const std::string& what) {
-  return Error{"REPORT-WRITE-FAILED", path + ": " + what};
-}
-
 bool safe_name(const char* name) {
   if (!name || !*name || name[0] == '/' || std::strstr(name, "..") || std::strchr(name, '\\')) return false;
   return true;
@@ -33,14 +29,15 @@ bool safe_name(const char* name) {
 
 }  // namespace
 
-std::optional<Error> write_zip(const std::string& path, const std::vector<BundleEntry>& entries) {
-  const std::string tmp = path + ".part";
-  {
+std::optional<Error> write_zip(const std::string& path, const std::vector<BundleEntry>& entries, FileAccess access) {
+  return replace_file(path, access, [&entries](std::FILE* f) -> std::string {
     std::unique_ptr<archive, ArchiveWriteFree> a(archive_write_new());
-    if (!a) return write_error(path, "out of memory");
-    if (archive_write_set_format_zip(a.get()) != ARCHIVE_OK) return write_error(path, archive_error_string(a.get()));
-    if (archive_write_open_filename(a.get(), tmp.c_str()) != ARCHIVE_OK)
-      return write_error(path, archive_error_string(a.get()) ? archive_error_string(a.get()) : std::strerror(errno));
+    if (!a) return "out of memory";
+    auto why = [&a](const char* fallback) {
+      return std::string(archive_error_string(a.get()) ? archive_error_string(a.get()) : fallback);
+    };
+    if (archive_write_set_format_zip(a.get()) != ARCHIVE_OK) return why("no ZIP format");
+    if (archive_write_open_FILE(a.get(), f) != ARCHIVE_OK) return why("cannot open");
     const std::time_t now = std::time(nullptr);
     for (const auto& e : entries) {
       std::unique_ptr<archive_entry, EntryFree> entry(archive_entry_new());
@@ -51,24 +48,14 @@ std::optional<Error> write_zip(const std::string& path, const std::vector<Bundle
       archive_entry_set_mtime(entry.get(), now, 0);
       if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK ||
           archive_write_data(a.get(), e.data.data(), e.data.size()) != static_cast<la_ssize_t>(e.data.size())) {
-        const std::string why = archive_error_string(a.get()) ? archive_error_string(a.get()) : "write failed";
+        const std::string w = why("write failed");
         archive_write_close(a.get());
-        std::remove(tmp.c_str());
-        return write_error(path, why);
+        return w;
       }
     }
-    if (archive_write_close(a.get()) != ARCHIVE_OK) {
-      const std::string why = archive_error_string(a.get()) ? archive_error_string(a.get()) : "close failed";
-      std::remove(tmp.c_str());
-      return write_error(path, why);
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return write_error(path, why);
-  }
-  return std::nullopt;
+    if (archive_write_close(a.get()) != ARCHIVE_OK) return why("close failed");
+    return {};
+  });
 }
 
 Expected<std::vector<BundleEntry>> read_zip(const std::string& path, std::uint64_t max_total) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "checks/core/result.h"
+#include "checks/report/replace_file.h"
 
 namespace certwiz::report {
 
@@ -14,9 +15,10 @@ struct BundleEntry {
   std::string data;
 };
 
-// Writes `entries` as a new ZIP at `path` (via a temporary file, renamed into place).
-// REPORT-WRITE-FAILED on failure.
-std::optional<Error> write_zip(const std::string& path, const std::vector<BundleEntry>& entries);
+// Writes `entries` as a new ZIP at `path` (via a temporary file, renamed into place:
+// replace_file.h). REPORT-WRITE-FAILED on failure.
+std::optional<Error> write_zip(const std::string& path, const std::vector<BundleEntry>& entries,
+                               FileAccess access = FileAccess::usual);
 
 // Every regular file of the ZIP at `path`; REPORT-FILE-INVALID when it is not a ZIP,
 // holds an unsafe name or exceeds `max_total` bytes uncompressed.

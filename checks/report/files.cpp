@@ -39,28 +39,20 @@ PreparedReport prepare_report(const Report& r, const std::string& log_text, bool
   return p;
 }
 
-std::optional<Error> write_file(const std::string& path, const std::string& data) {
-  const std::string tmp = path + ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Error{"REPORT-WRITE-FAILED", path + ": " + std::strerror(errno)};
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return Error{"REPORT-WRITE-FAILED", path + ": write failed"};
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return Error{"REPORT-WRITE-FAILED", path + ": " + why};
-  }
-  return std::nullopt;
+FileAccess file_access_for(const PreparedReport& p) {
+  return p.report.redacted ? FileAccess::usual : FileAccess::owner_only;
+}
+
+std::optional<Error> write_file(const std::string& path, const std::string& data, FileAccess access) {
+  return replace_file(path, access, [&data](std::FILE* f) -> std::string {
+    if (std::fwrite(data.data(), 1, data.size(), f) != data.size()) return std::strerror(errno);
+    return {};
+  });
 }
 
 std::optional<Error> write_bundle(const std::string& path, const PreparedReport& p) {
-  return write_zip(path, {{"report.json", p.json}, {"report.html", p.html}, {"certwiz.log", p.log}});
+  return write_zip(path, {{"report.json", p.json}, {"report.html", p.html}, {"certwiz.log", p.log}},
+                   file_access_for(p));
 }
 
 std::optional<Error> check_writable(const std::string& path) {

@@ -8,6 +8,7 @@
 
 #include "checks/core/report_model.h"
 #include "checks/report/redact.h"
+#include "checks/report/replace_file.h"
 
 namespace certwiz::report {
 
@@ -25,9 +26,14 @@ PreparedReport prepare_report(const Report& r, const std::string& log_text, bool
 // The JSON text of `r` as written to report.json (no redaction here).
 std::string report_json_text(const Report& r);
 
-// Writes `data` to `path` via a temporary file renamed into place; REPORT-WRITE-FAILED.
-std::optional<Error> write_file(const std::string& path, const std::string& data);
-// report.json, report.html and certwiz.log in one ZIP.
+// Who may read the files of `p`: the owner alone when it keeps personal data.
+FileAccess file_access_for(const PreparedReport& p);
+
+// Writes `data` to `path` via a temporary file renamed into place (replace_file.h);
+// REPORT-WRITE-FAILED.
+std::optional<Error> write_file(const std::string& path, const std::string& data,
+                                FileAccess access = FileAccess::usual);
+// report.json, report.html and certwiz.log in one ZIP, readable as file_access_for(p).
 std::optional<Error> write_bundle(const std::string& path, const PreparedReport& p);
 
 // Whether a report can be written at `path` (its folder exists and is writable), so a

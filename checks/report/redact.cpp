@@ -13,6 +13,7 @@
 
 #include "checks/core/secret.h"
 #include "checks/report/environment.h"
+#include "checks/report/phone_numbers.h"
 
 namespace certwiz::report {
 namespace {
@@ -73,7 +74,7 @@ KeyKind classify(const std::string& k) {
   if (k == "hostname" || k == "host_name" || k == "computer_name" || k == "machine_name" || k == "nodename")
     return KeyKind::host;
   if (k == "mac" || k == "mac_address" || k == "hwaddr") return KeyKind::mac;
-  if (k == "name" || k == "subject" || k == "subject_dn" || k == "dn") return KeyKind::name;
+  if (k == "name" || k == "subject" || k == "subject_dn" || k == "subjectdn" || k == "dn") return KeyKind::name;
   return KeyKind::none;
 }
 
@@ -88,22 +89,27 @@ bool is_personal_parent(const std::string& k) {
          k == "owner" || k == "user" || k == "identity";
 }
 
-// Replaces every match of `re` for which `fn` returns a value; `fn` sees the match and
-// the characters just before and after it (0 at the ends), since std::regex has no
-// look-behind.
+// The characters around a match, 0 beyond the text's ends: std::regex has no
+// look-behind, and "192.168.1.23." (an address ending a sentence) differs from
+// "1.2.3.4.5" (a version) only two characters away.
+struct Around {
+  char before2, before, after, after2;
+};
+
+// Replaces every match of `re` for which `fn` returns a value.
 std::string replace_each(const std::string& text, const std::regex& re,
-                         const std::function<std::optional<std::string>(const std::smatch&, char, char)>& fn) {
+                         const std::function<std::optional<std::string>(const std::smatch&, const Around&)>& fn) {
   std::string out;
   out.reserve(text.size());
   auto begin = text.cbegin();
   size_t copied = 0;
+  auto at = [&text](size_t i) { return i < text.size() ? text[i] : '\0'; };
   for (std::sregex_iterator it(begin, text.cend(), re), end; it != end; ++it) {
     const auto& m = *it;
     const size_t pos = static_cast<size_t>(m.position(0));
     const size_t len = static_cast<size_t>(m.length(0));
-    const char before = pos ? text[pos - 1] : '\0';
-    const char after = pos + len < text.size() ? text[pos + len] : '\0';
-    if (auto rep = fn(m, before, after)) {
+    const Around around{pos > 1 ? text[pos - 2] : '\0', pos ? text[pos - 1] : '\0', at(pos + len), at(pos + len + 1)};
+    if (auto rep = fn(m, around)) {
       out.append(text, copied, pos - copied);
       out += *rep;
       copied = pos + len;
@@ -111,6 +117,20 @@ std::string replace_each(const std::string& text, const std::regex& re,
   }
   out.append(text, copied, std::string::npos);
   return out;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// A match stands alone when no letter or digit touches it: "id_A123456789" and
+// "身分證A123456789" hold an ID, "XA1234567890" does not. (std::regex's \b would
+// count '_' as part of a word.)
+bool stands_alone(const Around& a) { return !is_ascii_alnum(a.before) && !is_ascii_alnum(a.after); }
+
+// Part of a longer dotted or dashed number ("1.3.4.3.1", "2024-05-13"), where a
+// sentence's full stop after a number is not.
+bool inside_number(const Around& a) {
+  return ((a.before == '.' || a.before == '-') && is_digit(a.before2)) ||
+         ((a.after == '.' || a.after == '-') && is_digit(a.after2));
 }
 
 bool valid_ubn(const std::string& d) {
@@ -175,18 +195,19 @@ std::string remove_blobs(std::string_view text) {
   return out;
 }
 
+// Boundaries are checked by the callers (stands_alone), not with \b: see above.
 struct Patterns {
-  std::regex national_id{R"(\b[A-Z][12ABCD89][0-9]{8}\b)"};
-  std::regex token_serial{R"(\b[A-Z]{2}[0-9]{14}\b)"};
-  std::regex digits16{R"(\b[0-9]{16}\b)"};
-  std::regex ubn{R"(\b[0-9]{8}\b)"};
+  std::regex national_id{R"([A-Z][12ABCD89][0-9]{8})"};
+  std::regex token_serial{R"([A-Z]{2}[0-9]{14})"};
+  std::regex digits16{R"([0-9]{16})"};
+  std::regex ubn{R"([0-9]{8})"};
   std::regex email{R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"};
   std::regex tw_mobile{R"(\b09[0-9]{2}-?[0-9]{3}-?[0-9]{3}\b)"};
   std::regex home{R"((/home|/Users)/[^/\s"'<>:;,]+)"};
   std::regex windows_home{R"([A-Za-z]:\\(Users|Documents and Settings)\\[^\\\s"'<>:;,]+)"};
   std::regex root_home{R"(/root\b)"};
   std::regex mac{R"(([0-9A-Fa-f]{2}[:-]){5,}[0-9A-Fa-f]{2})"};
-  std::regex ipv4{R"(\b([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\b)"};
+  std::regex ipv4{R"(([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3}))"};
   std::regex ipv6_full{R"(\b([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\b)"};
   std::regex ipv6_short{R"(\b([0-9A-Fa-f]{1,4}:){1,6}(:[0-9A-Fa-f]{1,4}){1,6}\b|\b([0-9A-Fa-f]{1,4}:){1,7}:(?![0-9A-Fa-f:]))"};
 };
@@ -288,48 +309,139 @@ void Redactor::learn_serial(const std::string& value) {
   learn(lower, token);
 }
 
-// A CA's name ("C=TW, O=行政院, OU=內政部憑證管理中心", "CN=... Root CA - G3") names no
-// person; a holder's DN has a serialNumber (ID-derived or UBN) or a bare CN.
-bool is_ca_dn(const std::string& dn) {
-  const std::string k = normalise_key(dn);
-  if (k.find("serialnumber=") != std::string::npos) return false;
-  const size_t cn = k.find("cn=");
-  if (cn == std::string::npos) return true;
-  return k.find("ou=") != std::string::npos || dn.find(" CA", cn) != std::string::npos ||
-         dn.find("憑證", cn) != std::string::npos;
+namespace {
+
+// One attribute of a DN as printed: `lead` is everything before its value (the
+// separator, spaces, the type and '='), so the DN is rebuilt exactly.
+struct DnAttribute {
+  std::string lead;
+  std::string type;   // normalised: "cn", "serialnumber", "2.5.4.97"
+  std::string value;  // as printed (escapes and quotes kept)
+};
+
+// "CN", "serialNumber", "2.5.4.5" followed by '=' at `i` (after spaces): the start of
+// an attribute.
+size_t attribute_type_end(std::string_view dn, size_t i) {
+  while (i < dn.size() && dn[i] == ' ') ++i;
+  const size_t start = i;
+  if (i < dn.size() && std::isalpha(static_cast<unsigned char>(dn[i]))) {
+    while (i < dn.size() && (is_ascii_alnum(dn[i]) || dn[i] == '-')) ++i;
+  } else {
+    while (i < dn.size() && (is_digit(dn[i]) || dn[i] == '.')) ++i;
+  }
+  if (i == start || i - start > 64) return std::string_view::npos;
+  size_t eq = i;
+  while (eq < dn.size() && dn[eq] == ' ') ++eq;
+  return eq < dn.size() && dn[eq] == '=' ? eq : std::string_view::npos;
 }
 
+// Parses a DN as CertWiz, OpenSSL and local components print it: "C=TW, O=行政院",
+// "/C=TW/CN=x", RFC 4514 "CN=a\,b,O=\"x, y\"", multi-valued "CN=x+serialNumber=y".
+// A separator counts only where an attribute type and '=' follow: printers that do
+// not escape (CertWiz's own, many components) leave commas inside values, as in
+// "O=Acme Trading Co., Ltd.". Empty when `dn` is not a DN.
+std::vector<DnAttribute> parse_dn(std::string_view dn) {
+  std::vector<DnAttribute> out;
+  const bool slashed = !dn.empty() && dn[0] == '/';
+  auto is_separator = [slashed](char c) { return slashed ? c == '/' : c == ',' || c == ';' || c == '+'; };
+  size_t i = slashed ? 1 : 0;
+  size_t lead_start = 0;
+  while (i <= dn.size()) {
+    const size_t eq = attribute_type_end(dn, i);
+    if (eq == std::string_view::npos) return {};
+    DnAttribute a;
+    const size_t type_start = dn.find_first_not_of(' ', i);
+    a.type = normalise_key(dn.substr(type_start, dn.find_last_not_of(' ', eq - 1) + 1 - type_start));
+    a.lead = std::string(dn.substr(lead_start, eq + 1 - lead_start));
+    size_t j = eq + 1;
+    bool quoted = false;
+    for (; j < dn.size(); ++j) {
+      if (dn[j] == '\\') {
+        ++j;
+        continue;
+      }
+      if (dn[j] == '"') quoted = !quoted;
+      if (!quoted && is_separator(dn[j]) && attribute_type_end(dn, j + 1) != std::string_view::npos) break;
+    }
+    a.value = std::string(dn.substr(eq + 1, std::min(j, dn.size()) - eq - 1));
+    out.push_back(std::move(a));
+    if (j >= dn.size()) break;
+    lead_start = j;
+    i = j + 1;
+  }
+  return out;
+}
+
+// The value without quotes and escapes ("\"Acme, Inc\"" and "Acme\, Inc" → "Acme, Inc").
+std::string dn_value_text(std::string_view v) {
+  const size_t a = v.find_first_not_of(' '), b = v.find_last_not_of(' ');
+  if (a == std::string_view::npos) return {};
+  v = v.substr(a, b + 1 - a);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\\' && i + 1 < v.size()) ++i;
+    out += v[i];
+  }
+  return out;
+}
+
+// A CN that names a CA or a service ("... Root CA - G3", "內政部憑證管理中心", "OCSP
+// responder", a host name), not a person.
+bool names_ca_or_service(const std::string& cn) {
+  static const std::regex ca_word(R"((^|[^A-Za-z])(CA|OCSP|TSA)([^A-Za-z]|$)|Certification Authority|Root)");
+  if (std::regex_search(cn, ca_word)) return true;
+  if (cn.find("憑證") != std::string::npos || cn.find("管理中心") != std::string::npos) return true;
+  // A host name or an address (a TLS server's CN): letters, digits, dots, with a dot.
+  return cn.find('.') != std::string::npos &&
+         std::all_of(cn.begin(), cn.end(), [](char c) { return is_ascii_alnum(c) || c == '.' || c == '-' || c == '*' || c == ':'; });
+}
+
+// A holder's DN names a person or a company: it has a serialNumber (ID-derived or
+// UBN), or a CN that names neither a CA nor a service, whatever OUs it has
+// ("C=TW, O=…, OU=醫事人員, CN=王大明"). A CA's DN ("C=TW, O=行政院, OU=內政部憑證管理中心")
+// has neither.
+bool is_holder_dn(const std::vector<DnAttribute>& attributes) {
+  bool holder = false;
+  for (const auto& a : attributes) {
+    if (a.type == "serialnumber" || a.type == "2.5.4.5") return true;
+    if ((a.type == "cn" || a.type == "commonname") && !names_ca_or_service(dn_value_text(a.value))) holder = true;
+  }
+  return holder;
+}
+
+bool is_holder_dn(const std::string& dn) { return is_holder_dn(parse_dn(dn)); }
+
+}  // namespace
+
 std::string Redactor::redact_dn(const std::string& dn) {
-  if (is_ca_dn(dn)) return dn;
+  const std::vector<DnAttribute> attributes = parse_dn(dn);
+  if (attributes.empty()) {
+    // Under a subject key but no DN anyone prints: a name can be in it anywhere.
+    learn(dn, std::string(kRedacted));
+    return std::string(kRedacted);
+  }
+  if (!is_holder_dn(attributes)) return dn;
   // "C=TW, CN=陳志明, serialNumber=0000000112831644": keep the country and units (they
   // name the CA or the card type), replace the rest per attribute.
   std::string out;
-  size_t i = 0;
-  while (i <= dn.size()) {
-    size_t sep = dn.find_first_of(",/", i);
-    if (sep == std::string::npos) sep = dn.size();
-    std::string part = dn.substr(i, sep - i);
-    const size_t eq = part.find('=');
-    if (eq != std::string::npos) {
-      std::string attr = part.substr(0, eq);
-      std::string value = part.substr(eq + 1);
-      const size_t a0 = attr.find_first_not_of(' ');
-      const std::string a = normalise_key(a0 == std::string::npos ? attr : attr.substr(a0));
-      if (a == "c" || a == "ou") {
-        // kept
-      } else if (a == "serialnumber") {
-        learn_serial(value);
-        part = attr + "=" + serial_token(value);
-      } else if (a == "o" && o_.keep_ubn) {
-        // a company's name is as public as its UBN
-      } else {
-        learn(value, std::string(a == "cn" ? kName : kRedacted));
-        part = attr + "=" + std::string(a == "cn" ? kName : kRedacted);
-      }
+  for (const auto& a : attributes) {
+    out += a.lead;
+    const std::string text = dn_value_text(a.value);
+    std::string replacement;
+    if (a.type == "c" || a.type == "ou") {
+      replacement = a.value;
+    } else if (a.type == "serialnumber" || a.type == "2.5.4.5") {
+      learn_serial(text);
+      replacement = serial_token(text);
+    } else if (a.type == "o" && o_.keep_ubn) {
+      replacement = a.value;  // a company's name is as public as its UBN
+    } else {
+      replacement = std::string(a.type == "cn" ? kName : kRedacted);
+      learn(text, replacement);
+      learn(a.value, replacement);
     }
-    out += part;
-    if (sep < dn.size()) out += dn[sep];
-    i = sep + 1;
+    out += replacement;
   }
   return out;
 }
@@ -392,7 +504,8 @@ void Redactor::redact_value(Json& v, const std::string& key, bool personal_subtr
       v = std::string(kMac);
       break;
     case KeyKind::name:
-      if (s.find('=') != std::string::npos && (key == "subject" || key == "subject_dn" || key == "dn")) {
+      if (s.find('=') != std::string::npos &&
+          (key == "subject" || key == "subject_dn" || key == "subjectdn" || key == "dn")) {
         v = redact_dn(s);
       } else if (key == "subject" || has_non_ascii(s)) {
         // A holder's or company's name; reader and module names are ASCII and a
@@ -406,12 +519,58 @@ void Redactor::redact_value(Json& v, const std::string& key, bool personal_subtr
   }
 }
 
+namespace {
+
+// Keys whose value identifies one certificate for good: a holder's key identifier or
+// fingerprint would undo the salted serial tokens (anyone holding the certificate can
+// compute them). A CA's stay: they tell MOICA G2 from G3.
+const char* certificate_identifier_placeholder(const std::string& k) {
+  if (k == "subject_key_id" || k == "subject_key_identifier" || k == "subjectkeyidentifier" || k == "ski")
+    return "[key-id]";
+  if (ends_with(k, "fingerprint") || k == "sha256" || k == "sha1") return "[fingerprint]";
+  return nullptr;
+}
+
+// An object describing a holder's certificate: its subject is a holder's DN.
+bool describes_holder_certificate(const Json& j) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string k = normalise_key(it.key());
+    if ((k == "subject" || k == "subject_dn" || k == "subjectdn") && it.value().is_string() &&
+        is_holder_dn(it.value().get_ref<const std::string&>()))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Redactor::learn_identifier(const std::string& value, const std::string& replacement) {
+  std::string bare;
+  for (char c : value)
+    if (c != ':' && c != ' ' && c != '-') bare += c;
+  for (const std::string& v : {value, bare}) {
+    std::string upper = v, lower = v;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    learn(v, replacement);
+    learn(upper, replacement);
+    learn(lower, replacement);
+  }
+}
+
 void Redactor::redact_keys(Json& j, bool personal_subtree, const std::string& parent_key) {
   if (j.is_object()) {
+    const bool holder_certificate = describes_holder_certificate(j);
     for (auto it = j.begin(); it != j.end(); ++it) {
       const std::string k = normalise_key(it.key());
       const KeyKind kind = classify(k);
       Json& v = it.value();
+      if (const char* placeholder = certificate_identifier_placeholder(k);
+          placeholder && holder_certificate && v.is_string()) {
+        learn_identifier(v.get<std::string>(), placeholder);
+        v = placeholder;
+        continue;
+      }
       if (v.is_structured()) {
         const bool sub = personal_subtree || kind == KeyKind::personal_subtree || kind == KeyKind::personal ||
                          kind == KeyKind::person_name ||
@@ -459,7 +618,8 @@ std::string Redactor::replace_known(std::string_view text) const {
 }
 
 std::string Redactor::scrub(std::string_view text) const {
-  const std::string s = remove_blobs(replace_known(text));
+  // Phones before the per-token patterns: "(02) 2345 6789" spans spaces.
+  const std::string s = replace_phone_numbers(remove_blobs(replace_known(text)), kPhone);
   // The patterns never span whitespace, so they run per token: libstdc++'s regex
   // matcher recurses once per repeated character, and a token of thousands of
   // characters would overflow the stack. Such a token is removed whole.
@@ -485,42 +645,45 @@ std::string Redactor::scrub(std::string_view text) const {
 std::string Redactor::scrub_token(std::string s) const {
   const Patterns& p = patterns();
   s = std::regex_replace(s, p.email, std::string(kEmail));
-  s = replace_each(s, p.home, [](const std::smatch&, char before, char) -> std::optional<std::string> {
-    if (is_path_char(before) && before != '\0') return std::nullopt;
+  s = replace_each(s, p.home, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
+    if (is_path_char(a.before) && a.before != '\0') return std::nullopt;
     return std::string("~");
   });
   s = std::regex_replace(s, p.windows_home, "~");
-  s = replace_each(s, p.root_home, [](const std::smatch&, char before, char after) -> std::optional<std::string> {
-    if ((before != '\0' && is_path_char(before)) || after == '.' || after == '-' || after == '_') return std::nullopt;
+  s = replace_each(s, p.root_home, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
+    if ((a.before != '\0' && is_path_char(a.before)) || a.after == '.' || a.after == '-' || a.after == '_')
+      return std::nullopt;
     return std::string("~");
   });
-  s = std::regex_replace(s, p.national_id, std::string(kNationalId));
-  s = replace_each(s, p.token_serial, [this](const std::smatch& m, char, char) -> std::optional<std::string> {
-    return serial_token(m.str());
+  s = replace_each(s, p.national_id, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
+    if (!stands_alone(a)) return std::nullopt;
+    return std::string(kNationalId);
   });
-  s = replace_each(s, p.digits16, [this](const std::smatch& m, char, char) -> std::optional<std::string> {
+  auto serial = [this](const std::smatch& m, const Around& a) -> std::optional<std::string> {
+    if (!stands_alone(a)) return std::nullopt;
     return serial_token(m.str());
-  });
+  };
+  s = replace_each(s, p.token_serial, serial);
+  s = replace_each(s, p.digits16, serial);
   s = std::regex_replace(s, p.tw_mobile, std::string(kPhone));
   if (!o_.keep_ubn) {
-    s = replace_each(s, p.ubn, [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
-      // Not part of a dotted or dashed number (a version, a date).
-      if (before == '.' || before == '-' || after == '.' || after == '-') return std::nullopt;
+    s = replace_each(s, p.ubn, [](const std::smatch& m, const Around& a) -> std::optional<std::string> {
+      if (!stands_alone(a) || inside_number(a)) return std::nullopt;  // a version, a date
       if (!valid_ubn(m.str()) || looks_like_date(m.str())) return std::nullopt;
       return std::string(kUbn);
     });
   }
-  s = replace_each(s, p.mac, [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
+  s = replace_each(s, p.mac, [](const std::smatch& m, const Around& a) -> std::optional<std::string> {
     // Exactly six groups with one separator kind; longer runs are fingerprints.
     const std::string t = m.str();
     if (t.size() != 17) return std::nullopt;
-    if (std::isxdigit(static_cast<unsigned char>(before)) || before == ':' || after == ':') return std::nullopt;
+    if (std::isxdigit(static_cast<unsigned char>(a.before)) || a.before == ':' || a.after == ':') return std::nullopt;
     if (t.find(':') != std::string::npos && t.find('-') != std::string::npos) return std::nullopt;
     return std::string(kMac);
   });
-  s = replace_each(s, p.ipv4, [this](const std::smatch& m, char before, char after) -> std::optional<std::string> {
-    if (before == '.' || (after == '.')) return std::nullopt;  // part of a longer dotted version
-    if (versions_.count(m.str()) > 0) return std::nullopt;     // a version the evidence named as one
+  s = replace_each(s, p.ipv4, [this](const std::smatch& m, const Around& a) -> std::optional<std::string> {
+    if (!stands_alone(a) || inside_number(a)) return std::nullopt;  // part of a longer dotted version
+    if (versions_.count(m.str()) > 0) return std::nullopt;          // a version the evidence named as one
     int o[4];
     for (int i = 0; i < 4; ++i) {
       if (m[i + 1].length() > 1 && m[i + 1].str()[0] == '0') return std::nullopt;  // "01.02.03.04" is not an address
@@ -532,8 +695,8 @@ std::string Redactor::scrub_token(std::string s) const {
     if (o[0] == 127 || (o[0] == 0 && o[1] == 0 && o[2] == 0 && o[3] == 0)) return std::nullopt;
     return std::string(kIp);
   });
-  auto ipv6 = [](const std::smatch& m, char before, char after) -> std::optional<std::string> {
-    if (before == ':' || after == ':' || std::isxdigit(static_cast<unsigned char>(before))) return std::nullopt;
+  auto ipv6 = [](const std::smatch& m, const Around& a) -> std::optional<std::string> {
+    if (a.before == ':' || a.after == ':' || std::isxdigit(static_cast<unsigned char>(a.before))) return std::nullopt;
     const std::string t = m.str();
     if (t == "::" || t == "::1") return std::nullopt;
     return std::string(kIp);

@@ -2,9 +2,11 @@
 // Redaction of personal data before a report leaves the machine. Two passes: known
 // keys of the JSON tree (holder, subject, serial, ubn, der_base64, ...) are replaced
 // and their values learned, then every free string (summaries, details, the log) is
-// scrubbed of those values and of patterns (national IDs, IPs, MACs, home paths, the
-// user's and the host's names). Serial numbers become a short salted hash ("sn#3fa2c1"),
-// stable within one report so a helpdesk can still see "same card".
+// scrubbed of those values and of patterns (national IDs, IPs, MACs, phone numbers,
+// home paths, the user's and the host's names). DNs are parsed, not split at commas;
+// a holder certificate's key identifier and fingerprint go with its serial. Serial
+// numbers become a short salted hash ("sn#3fa2c1"), stable within one report so a
+// helpdesk can still see "same card".
 #include <map>
 #include <set>
 #include <string>
@@ -51,6 +53,8 @@ class Redactor {
  private:
   void learn(const std::string& value, const std::string& replacement);
   void learn_serial(const std::string& value);
+  // A hex identifier in every spelling a log may use (colons or not, either case).
+  void learn_identifier(const std::string& value, const std::string& replacement);
   void redact_keys(Json& j, bool personal_subtree, const std::string& parent_key);
   void redact_value(Json& v, const std::string& key, bool personal_subtree);
   std::string redact_dn(const std::string& dn);

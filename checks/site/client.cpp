@@ -15,9 +15,11 @@
 #include "checks/localsign/ret_codes.h"
 #include "checks/net/http.h"
 #include "checks/pkcs11/cms.h"
+#include "checks/pkcs11/discovery.h"
 #include "checks/pkcs11/inventory.h"
 #include "checks/pkcs11/module_host.h"
 #include "checks/pkcs11/pin_guard.h"
+#include "checks/pkcs11/pin_state.h"
 #include "checks/pkcs11/protocol.h"
 #include "checks/pkcs11/session.h"
 
@@ -586,7 +588,13 @@ Expected<std::vector<uint8_t>> CardSigner::sign(const Challenge& c) {
   if (s_->login_error) return *s_->login_error;
   if (!s_->session || !s_->session->logged_in()) {
     if (!s_->pin || s_->pin->empty()) return Error{"LOCALSIGN-NO-PIN", "no PIN given for the card path"};
-    if (s_->options.module.empty()) return Error{"P11-NO-MODULE", "no PKCS#11 module given (--module or CERTWIZ_PKCS11_MODULE)"};
+    if (s_->options.module.empty()) {
+      // As diagnose finds it: HiCOS's install paths, HiCOS registered with p11-kit.
+      const auto candidates = pkcs11::discover_modules(RunOptions{});
+      if (const auto* found = pkcs11::preferred_module(candidates)) s_->options.module = found->path;
+    }
+    if (s_->options.module.empty())
+      return Error{"P11-NO-MODULE", "no PKCS#11 module given (--module or CERTWIZ_PKCS11_MODULE) nor found"};
     auto host = pkcs11::ModuleHost::start(s_->options.module, s_->options.call_timeout);
     if (!host) return host.error();
     s_->host = *host;
@@ -615,22 +623,39 @@ Expected<std::vector<uint8_t>> CardSigner::sign(const Challenge& c) {
 LocalSignSigner::LocalSignSigner(LocalSignSignerOptions options, std::shared_ptr<const Secret> pin)
     : options_(std::move(options)), pin_(std::move(pin)) {}
 
+std::optional<Error> LocalSignSigner::check_pin_state() {
+  // The component spends a PIN try without asking: read the card's state first.
+  pkcs11::PinStateQuery q;
+  q.options.pkcs11_module = options_.pin_state_module;
+  q.reader = options_.pin_state_reader;
+  q.timeout = options_.pin_state_timeout;
+  // Which module the component loaded is a hint for finding the same one (its answer
+  // carries no PIN state itself). No answer: the sign request will say why.
+  q.component_library_description = [this] {
+    auto info = localsign::Client(options_.url, std::min(options_.timeout, options_.pin_state_timeout)).pkcs11info(false);
+    return info ? info->library_description : std::string();
+  };
+  auto state = pkcs11::read_pin_state(q);
+  if (!state) {
+    pin_state_evidence_ = Json{{"unknown", state.error().code}, {"detail", state.error().detail}};
+    if (!options_.confirm_final_try)
+      return Error{"SITE-PIN-STATE-UNKNOWN", state.error().code + ": " + state.error().detail +
+                                                 "; the PIN was not sent to the component"};
+    return std::nullopt;  // the user accepted that this try may be the last
+  }
+  pin_state_evidence_ = Json{{"module", state->module}, {"source", state->source}, {"reader", state->reader},
+                             {"tries_left", state->tries_left ? Json(*state->tries_left) : Json(nullptr)}};
+  if (state->locked) return Error{"P11-PIN-LOCKED", "the card's PIN is locked; nothing sent to the component"};
+  if (state->final_try && !options_.confirm_final_try)
+    return Error{"P11-PIN-FINAL-TRY-REFUSED", "final PIN try not confirmed; nothing sent to the component"};
+  return std::nullopt;
+}
+
 Expected<std::vector<uint8_t>> LocalSignSigner::sign(const Challenge& c) {
   if (pin_rejected_) return Error{"LOCALSIGN-LOGIN-FAILED", "the card refused this PIN before; not offered again"};
   if (!pin_ || pin_->empty()) return Error{"LOCALSIGN-NO-PIN", "no PIN given for the local signing component"};
-  if (!options_.pin_state_module.empty() && !pin_state_checked_) {
-    // The component spends a PIN try without asking: read the card's state first.
-    auto host = pkcs11::ModuleHost::start(options_.pin_state_module, std::chrono::seconds(15));
-    if (!host) return host.error();
-    auto inv = pkcs11::collect_inventory(*host);
-    (*host)->shutdown();
-    if (!inv) return inv.error();
-    auto token = pkcs11::choose_token(*inv, options_.pin_state_reader);
-    if (!token) return token.error();
-    const Json pin = token->value("pin", Json::object());
-    if (pin.value("locked", false)) return Error{"P11-PIN-LOCKED", "the card's PIN is locked; nothing sent to the component"};
-    if (pin.value("final_try", false) && !options_.confirm_final_try)
-      return Error{"P11-PIN-FINAL-TRY-REFUSED", "final PIN try not confirmed; nothing sent to the component"};
+  if (!pin_state_checked_) {
+    if (auto refused = check_pin_state()) return *refused;
     pin_state_checked_ = true;
   }
   localsign::Client client(options_.url, options_.timeout);

@@ -218,12 +218,16 @@ struct LocalSignSignerOptions {
   std::string origin;            // the site page's origin (SiteClient::origin())
   std::string slot_description;  // the reader; empty: the component's choice
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
-  // Before the PIN goes to the component, read the card's retry state through this
-  // PKCS#11 module (when set) and refuse a locked card or the final try unless confirmed
-  // — the component itself would spend the try without asking.
+  // Before the PIN goes to the component, the card's retry state is read through the
+  // PKCS#11 module diagnose would use (this explicit one first, when set; then HiCOS's
+  // install paths and p11-kit registrations; then a registered module describing itself
+  // as the component's does): the component itself spends the final try without asking.
+  // A locked card is refused; the final try, or a state that cannot be read
+  // (SITE-PIN-STATE-UNKNOWN), only with confirm_final_try.
   std::string pin_state_module;
   std::string pin_state_reader;
   bool confirm_final_try = false;
+  std::chrono::milliseconds pin_state_timeout{std::chrono::seconds(15)};
 };
 // Path (b): the local signing component (POST /sign, tbsPackage, signatureType PKCS7),
 // as the site's web page calls it. Its ret_code maps to the LOCALSIGN-* codes
@@ -235,12 +239,17 @@ class LocalSignSigner : public ChallengeSigner {
   Expected<std::vector<uint8_t>> sign(const Challenge& c) override;
   bool pin_rejected() const override { return pin_rejected_; }
   uint32_t last_ret_code() const { return last_ret_code_; }
+  // Where the retry state was read before the PIN went out ({"module","source",
+  // "tries_left"} or {"unknown": code}); empty before the first sign().
+  const Json& pin_state_evidence() const { return pin_state_evidence_; }
 
  private:
+  std::optional<Error> check_pin_state();
   LocalSignSignerOptions options_;
   std::shared_ptr<const Secret> pin_;
   bool pin_rejected_ = false;
   bool pin_state_checked_ = false;
+  Json pin_state_evidence_ = Json::object();
   uint32_t last_ret_code_ = 0;
 };
 

@@ -172,6 +172,7 @@ def cmd_configs(state, build, identities_file):
             "reader": reader, "vicc_port": port, "token_label": topo.token_label(card),
             "serial": spec["serial"], "pin": topo.USER_PIN, "inserted_by_up": spec["inserted"],
             "variant": spec["variant"], "ca": spec["ca"], "subject": entry["subject"],
+            "generation": topo.card_generation(card),
             "identity": ids["cards"][card],
             "sign_cert": entry["sign"]["cert"], "sign_serial": entry["sign"]["serial"],
             "keyx_cert": entry["keyx"]["cert"], "keyx_serial": entry["keyx"]["serial"],

@@ -98,6 +98,14 @@ CARDS = {
     "g2-citizen": {"reader": 5, "ca": "moica-g2",   "variant": "valid",   "serial": "TP07240513190449", "inserted": False},
 }
 
+# Card generation of each card's virtual HiCOS card (tests/lab/cards): gen1 unless named.
+CARD_GENERATION = {"g2-citizen": "gen2"}
+
+
+def card_generation(card):
+    return CARD_GENERATION.get(card, "gen1")
+
+
 USER_PIN = "135790"
 SO_PIN = "24680135"
 SIGN_ID = "5349474e"  # "SIGN"

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -19,6 +20,10 @@ void run(const std::string& cmd) {
 void write(const std::string& path, const std::string& text) {
   std::ofstream f(path);
   f << text;
+}
+std::string read_whole(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 }  // namespace
 
@@ -55,7 +60,7 @@ LoopbackServer::LoopbackServer(const std::string& cert, const std::string& key)
     int hit = 0;
     {
       std::lock_guard g(m_);
-      seen_.push_back({req.path, req.get_header_value("Range")});
+      seen_.push_back({req.path, req.get_header_value("Range"), req.get_header_value("If-Range")});
       auto it = served_.find(req.path);
       if (it == served_.end()) {
         res.status = 404;
@@ -68,6 +73,27 @@ LoopbackServer::LoopbackServer(const std::string& cert, const std::string& key)
     if (hit <= s.fail_times) {
       res.status = s.fail_status;
       res.set_content("failing on purpose", "text/plain");
+      return;
+    }
+    if (!s.etag.empty()) res.set_header("ETag", s.etag);
+    if (!s.last_modified.empty()) res.set_header("Last-Modified", s.last_modified);
+    const std::string if_range = req.get_header_value("If-Range");
+    const bool stale_validator = !if_range.empty() && if_range != s.etag && if_range != s.last_modified;
+    if (req.has_header("Range") && (s.ignore_range || stale_validator)) {
+      // The whole file with 200 (RFC 9110 If-Range; or a server without Range support).
+      auto whole = std::make_shared<std::string>(s.file.empty() ? std::move(s.body) : read_whole(s.file));
+      res.status = 200;
+      res.set_chunked_content_provider("application/octet-stream",
+                                       [this, whole](size_t offset, httplib::DataSink& sink) {
+                                         if (offset >= whole->size()) {
+                                           sink.done();
+                                           return true;
+                                         }
+                                         const size_t n = std::min<size_t>(whole->size() - offset, 32 * 1024);
+                                         sink.write(whole->data() + offset, n);
+                                         bytes_sent_ += n;
+                                         return true;
+                                       });
       return;
     }
     const bool drop = s.drop_after > 0 && hit == s.fail_times + 1;

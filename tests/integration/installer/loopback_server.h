@@ -33,11 +33,15 @@ struct Served {
   int fail_status = 500;
   size_t stall_after = 0;    // > 0: stop sending after this many bytes (every request)
   std::string file;          // when set, streamed from this file instead of `body` (keeps big packages out of memory)
+  std::string etag;          // sent as ETag when set
+  std::string last_modified; // sent as Last-Modified when set
+  bool ignore_range = false; // answer a Range request with 200 and the whole file, as some servers do
 };
 
 struct SeenRequest {
   std::string path;
-  std::string range;  // "" when absent
+  std::string range;     // "" when absent
+  std::string if_range;  // "" when absent
 };
 
 class LoopbackServer {

@@ -223,3 +223,109 @@ TEST_F(DownloadTest, ProxyThatDoesNotAnswerIsAProxyOrConnectError) {
   EXPECT_TRUE(d.error().code == "INSTALL-DOWNLOAD-PROXY" || d.error().code == "INSTALL-DOWNLOAD-CONNECT") << d.error().code;
   EXPECT_TRUE(server.requests().empty()) << "the explicit proxy was bypassed";
 }
+
+// Resume (issue 15 item 3): a server that ignores Range, and a file that changed on the
+// server between two runs, both end with exactly the server's current file.
+
+TEST_F(DownloadTest, ServerIgnoringRangeIsRestartedFromZeroNotReportedUnreachable) {
+  const size_t half = body.size() / 2;
+  Served s{body, half};  // the first answer drops halfway ...
+  s.ignore_range = true;  // ... and the resume's Range is ignored (200 and the whole file)
+  server.serve("/pkg", s);
+  auto d = download_file(server.url("/pkg"), dest, opts(), body.size(), body_sha);
+  ASSERT_TRUE(d) << d.error().code << " " << d.error().detail;
+  EXPECT_EQ(d->sha256, body_sha);
+  EXPECT_EQ(read_file(dest), body);
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[1].range, "bytes=" + std::to_string(half) + "-");
+  EXPECT_EQ(server.bytes_sent(), half + body.size()) << "the whole file is taken from the 200 answer";
+}
+
+TEST_F(DownloadTest, PartFromAnEarlierRunAndAServerIgnoringRangeStillEndsWithTheFile) {
+  Served first{body, 0, 0, 500, 200 * 1024};
+  server.serve("/pkg", first);
+  auto o = opts();
+  o.low_speed_time = std::chrono::seconds(30);
+  o.on_progress = [&](const TransferProgress& p) {
+    if (p.bytes >= 200 * 1024) o.cancel.cancel();
+  };
+  ASSERT_FALSE(download_file(server.url("/pkg"), dest, o, std::nullopt, body_sha));
+  ASSERT_EQ(fs::file_size(dest + ".part"), 200u * 1024);
+  Served ignoring{body};
+  ignoring.ignore_range = true;
+  server.serve("/pkg", ignoring);
+  auto d = download_file(server.url("/pkg"), dest, opts(), std::nullopt, body_sha);
+  ASSERT_TRUE(d) << d.error().code << " " << d.error().detail;
+  EXPECT_EQ(d->sha256, body_sha);
+  EXPECT_EQ(d->attempts, 1);
+}
+
+// First run: the server has `body` under one validator and stalls; the user cancels after
+// 200 KiB. Second run: the server has `v2` under another (or the same) validator.
+class ChangedFileTest : public DownloadTest {
+ protected:
+  const std::string v2 = random_bytes(600 * 1024, 8);  // same size, other bytes
+  Expected<DownloadedFile> run_twice(const std::string& v1_tag, const std::string& v2_tag, bool etag) {
+    Served first{body, 0, 0, 500, 200 * 1024};
+    (etag ? first.etag : first.last_modified) = v1_tag;
+    server.serve("/pkg", first);
+    auto o = opts();
+    o.low_speed_time = std::chrono::seconds(30);
+    o.on_progress = [&](const TransferProgress& p) {
+      if (p.bytes >= 200 * 1024) o.cancel.cancel();
+    };
+    auto cancelled = download_file(server.url("/pkg"), dest, o);  // no hash, no size: as the shipped manifest
+    EXPECT_FALSE(cancelled);
+    EXPECT_EQ(fs::file_size(dest + ".part"), 200u * 1024);
+    Served second{v2};
+    (etag ? second.etag : second.last_modified) = v2_tag;
+    server.serve("/pkg", second);
+    return download_file(server.url("/pkg"), dest, opts());
+  }
+};
+
+TEST_F(ChangedFileTest, NewETagMeansTheWholeNewFileNotTheOldStartJoinedToIt) {
+  auto d = run_twice("\"v1\"", "\"v2\"", true);
+  ASSERT_TRUE(d) << d.error().code << " " << d.error().detail;
+  EXPECT_EQ(d->sha256, sha256_hex(v2));
+  EXPECT_EQ(read_file(dest), v2);
+  EXPECT_EQ(d->resumed_from, 0u);
+  const auto last = server.requests().back();
+  EXPECT_EQ(last.range, "bytes=" + std::to_string(200 * 1024) + "-");
+  EXPECT_EQ(last.if_range, "\"v1\"") << "the resume must say which version its bytes came from";
+}
+
+TEST_F(ChangedFileTest, NewLastModifiedMeansTheWholeNewFile) {
+  auto d = run_twice("Tue, 01 Dec 2026 08:00:00 GMT", "Wed, 02 Dec 2026 08:00:00 GMT", false);
+  ASSERT_TRUE(d) << d.error().code << " " << d.error().detail;
+  EXPECT_EQ(read_file(dest), v2);
+  EXPECT_EQ(server.requests().back().if_range, "Tue, 01 Dec 2026 08:00:00 GMT");
+}
+
+TEST_F(ChangedFileTest, SameETagResumesWhereItStopped) {
+  // v2 served under v1's tag: the server says it is the same file, so it is resumed.
+  auto d = run_twice("\"same\"", "\"same\"", true);
+  ASSERT_TRUE(d) << d.error().code << " " << d.error().detail;
+  EXPECT_EQ(d->resumed_from, 200u * 1024);
+  EXPECT_EQ(server.requests().back().if_range, "\"same\"");
+  EXPECT_EQ(read_file(dest).substr(0, 200 * 1024), body.substr(0, 200 * 1024));
+}
+
+TEST_F(ChangedFileTest, NoValidatorAndNoHashStartsOver) {
+  // Nothing tells whether the server's file is the one the .part came from: never joined.
+  auto d = run_twice("", "", true);
+  ASSERT_TRUE(d) << d.error().code << " " << d.error().detail;
+  EXPECT_EQ(read_file(dest), v2);
+  EXPECT_EQ(d->resumed_from, 0u);
+  EXPECT_EQ(server.requests().back().range, "") << "a Range request without a validator";
+}
+
+TEST_F(DownloadTest, ResultNamesTheServerCertificate) {
+  server.serve("/pkg", {body});
+  auto d = download_file(server.url("/pkg"), dest, opts(), body.size(), body_sha);
+  ASSERT_TRUE(d) << d.error().code << " " << d.error().detail;
+  EXPECT_NE(d->tls_subject.find("CN = server"), std::string::npos) << "subject: '" << d->tls_subject << "' issuer: '" << d->tls_issuer << "'";
+  EXPECT_NE(d->tls_issuer.find("CertWiz Installer Test CA"), std::string::npos) << d->tls_issuer;
+  EXPECT_EQ(d->evidence()["tls_subject"], d->tls_subject);
+}

@@ -213,12 +213,94 @@ TEST_F(InstallTest, ZipWithBig5NamesAndNoHashInstallsWithAWarningAndTheComputedH
   auto items = package_items("2.0");
   items.push_back({K::file, "HiPKILocalSignServerApp/許功蓋/說明.txt", "big5"});
   const std::string bytes = publish("2.0", items, ArchiveFormat::zip, /*with_hash=*/false, "CP950");
+  options.accept_unverified = true;
   auto r = install_hicos(options);
   EXPECT_EQ(r.status, Status::warn) << r.code << " " << r.detail;
   EXPECT_EQ(r.code, "INSTALL-HASH-UNKNOWN");
   EXPECT_EQ(r.evidence["sha256"], sha256_hex(bytes));
   EXPECT_NE(r.detail.find(sha256_hex(bytes)), std::string::npos);
   EXPECT_EQ(read_file(options.paths.target_dir + "/HiPKILocalSignServerApp/許功蓋/說明.txt"), "big5");
+  EXPECT_TRUE(fs::exists(options.paths.p11kit_modules_dir + "/hicos.module"));
+}
+
+TEST_F(InstallTest, NoPinnedHashAndNoConsentInstallsNothingAndRunsNothing) {
+  auto items = package_items("1.0.0");
+  items.push_back({K::file, "HiPKILocalSignServerApp/install.sh", "#!/bin/sh\necho ran > " + tmp / "ran.txt" + "\n", "", 0755});
+  const std::string bytes = publish("1.0.0", items, ArchiveFormat::tar_gz, /*with_hash=*/false);
+  options.run_vendor_script = true;
+  options.paths.system_wide = true;  // as with --system: refused all the same
+  const State before = state();
+  auto r = install_hicos(options);
+  EXPECT_EQ(r.status, Status::fail);
+  EXPECT_EQ(r.code, "INSTALL-UNVERIFIED-REFUSED") << r.detail;
+  // The user is shown what to compare: the computed hash and who the server said it was.
+  EXPECT_EQ(r.evidence["sha256"], sha256_hex(bytes));
+  EXPECT_NE(r.detail.find(sha256_hex(bytes)), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("CN = server"), std::string::npos) << r.detail;
+  EXPECT_NE(r.evidence["tls_issuer"].get<std::string>().find("CertWiz Installer Test CA"), std::string::npos);
+  EXPECT_TRUE(state() == before);
+  EXPECT_FALSE(fs::exists(options.paths.target_dir));
+  EXPECT_FALSE(fs::exists(tmp / "ran.txt")) << "the vendor script ran without consent";
+  EXPECT_TRUE(!fs::exists(options.paths.cache_dir) || fs::is_empty(options.paths.cache_dir));
+}
+
+TEST_F(InstallTest, WizardConsentSeesTheHashAndDecides) {
+  const std::string bytes = publish("1.0.0", package_items("1.0.0"), ArchiveFormat::tar_gz, /*with_hash=*/false);
+  std::vector<UnverifiedPackage> asked;
+  bool answer = false;
+  options.confirm_unverified = [&](const UnverifiedPackage& u) {
+    asked.push_back(u);
+    return answer;
+  };
+  auto refused = install_hicos(options);
+  EXPECT_EQ(refused.code, "INSTALL-UNVERIFIED-REFUSED");
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].sha256, sha256_hex(bytes));
+  EXPECT_EQ(asked[0].size, bytes.size());
+  EXPECT_NE(asked[0].tls_subject.find("CN = server"), std::string::npos) << asked[0].tls_subject;
+  EXPECT_FALSE(fs::exists(options.paths.target_dir));
+  answer = true;
+  auto accepted = install_hicos(options);
+  EXPECT_EQ(accepted.status, Status::warn) << accepted.code << " " << accepted.detail;
+  EXPECT_EQ(accepted.code, "INSTALL-HASH-UNKNOWN");
+  EXPECT_EQ(accepted.evidence["unverified_accepted"], "confirmed in the wizard");
+  EXPECT_EQ(asked.size(), 2u);
+  EXPECT_TRUE(fs::exists(options.paths.p11kit_modules_dir + "/hicos.module"));
+}
+
+TEST_F(InstallTest, PinnedHashNeedsNoConsent) {
+  publish("1.0.0", package_items("1.0.0"));
+  options.confirm_unverified = [](const UnverifiedPackage&) -> bool {
+    ADD_FAILURE() << "asked about a package whose hash the manifest pins";
+    return false;
+  };
+  EXPECT_EQ(install_hicos(options).status, Status::pass);
+}
+
+TEST_F(InstallTest, PackageCarryingItsOwnRecordCannotFakeAnInstall) {
+  auto items = package_items("1.0.0");
+  items.push_back({K::file, kRecordFileName, "{\"format\": 1}"});
+  items.push_back({K::file, ".certwiz-install-pending", "x"});
+  publish("1.0.0", items);
+  auto r = install_hicos(options);
+  ASSERT_EQ(r.status, Status::pass) << r.code << r.detail;
+  auto rec = read_install_record(options.paths.target_dir);
+  ASSERT_TRUE(rec && *rec);
+  EXPECT_EQ((*rec)->package_id, "test-linux");
+  EXPECT_FALSE(fs::exists(options.paths.target_dir + "/.certwiz-install-pending"));
+}
+
+TEST_F(InstallTest, UninstallRemovesADanglingRegistration) {
+  // What an older CertWiz killed midway left: its module file, the library gone, no record.
+  write_file(options.paths.p11kit_modules_dir + "/hicos.module", p11kit_module_text(tmp / "gone/libHicos_p11v1.so"));
+  write_file(options.paths.p11kit_modules_dir + "/other.module", "module: /usr/lib/other.so\n");
+  auto u = uninstall_hicos(options.paths);
+  EXPECT_EQ(u.status, Status::pass) << u.code << " " << u.detail;
+  EXPECT_FALSE(fs::exists(options.paths.p11kit_modules_dir + "/hicos.module"));
+  EXPECT_TRUE(fs::exists(options.paths.p11kit_modules_dir + "/other.module"));
+  // A registration whose library exists, without a record, is not CertWiz's to judge: kept.
+  write_file(options.paths.p11kit_modules_dir + "/hicos.module", p11kit_module_text(test_module_path()));
+  EXPECT_EQ(uninstall_hicos(options.paths).code, "INSTALL-NOT-INSTALLED");
   EXPECT_TRUE(fs::exists(options.paths.p11kit_modules_dir + "/hicos.module"));
 }
 

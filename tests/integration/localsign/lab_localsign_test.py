@@ -5,7 +5,7 @@ The localsign.* checks of `certwiz diagnose` against the lab's stand-in of the l
 signing component (127.0.0.1:61161): healthy and new enough; older than the site
 profile requires (a second stand-in on another port reporting 1.3.4.2); nothing
 listening; and the component refusing a page whose site is not in its whiteList
-(ret_code 0x76000031) while signing for a trusted one."""
+(ret_code 0x7600000F) while signing for a trusted one."""
 import argparse
 import base64
 import json
@@ -106,14 +106,14 @@ def main():
     expect(svc.get("code") == "LOCALSIGN-NOT-RUNNING", f"absent component (got {svc.get('code')})")
     expect(tok.get("status") == "skipped", f"localsign.tokens skipped when absent (got {tok.get('status')})")
 
-    # 4. The whiteList: an untrusted page gets 0x76000031 and no PIN use; a trusted one signs.
+    # 4. The whiteList: an untrusted page gets 0x7600000F and no PIN use; a trusted one signs.
     wl = os.path.join(os.environ["CERTWIZ_LAB_DIR"], "localsign-whiteList.txt")
     with open(wl, encoding="utf-8") as f:
         expect("127.0.0.1" in f.read().split(), "the lab whitelist trusts 127.0.0.1")
     state = os.path.join(os.environ["CERTWIZ_LAB_DIR"], "cardsim")
     before = {n: json.load(open(os.path.join(state, n))) for n in os.listdir(state) if n.endswith(".json")}
     ans = sign("https://evil.example")
-    expect(ans.get("ret_code") == 0x76000031, f"untrusted origin answers 0x76000031 (got {ans.get('ret_code')})")
+    expect(ans.get("ret_code") == 0x7600000F, f"untrusted origin answers 0x7600000F (got {ans.get('ret_code')})")
     after = {n: json.load(open(os.path.join(state, n))) for n in os.listdir(state) if n.endswith(".json")}
     expect(all(before[n].get("pin_verifications") == after[n].get("pin_verifications") for n in before),
            "an untrusted page never reaches the card's PIN")

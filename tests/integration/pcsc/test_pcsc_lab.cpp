@@ -31,7 +31,8 @@ using Clock = std::chrono::steady_clock;
 constexpr char kCitizenReader[] = "CertWiz Lab Reader A 00 00";
 constexpr char kExpiredReader[] = "CertWiz Lab Reader B 00 00";  // not inserted by `lab up`
 constexpr char kFreeReader[] = "CertWiz Lab Reader D 00 00";     // never has a card
-constexpr char kLabAtr[] = "3B 95 13 81 01 80 73 FF 01 00 0B";
+// The lab's gen1 cards answer with the real first-generation MOICA ATR (RCHTMOICA).
+constexpr char kLabAtr[] = "3B B8 13 00 81 31 FA 52 43 48 54 4D 4F 49 43 41 A5";
 
 // `lab ARGS...` from inside the lab (the script enters the same namespaces again).
 int lab(const std::string& args) {
@@ -94,18 +95,19 @@ TEST_F(PcscLab, ServiceReadersAndLabCardIdentified) {
 
   const CheckResult& card = r["card.atr"];
   ASSERT_EQ(card.status, Status::pass) << card.summary.en << " " << card.detail;
-  EXPECT_NE(card.summary.en.find("CertWiz lab virtual card"), std::string::npos) << card.summary.en;
+  EXPECT_NE(card.summary.en.find("Citizen digital certificate card (MOICA)"), std::string::npos) << card.summary.en;
   const Json& cards = card.evidence["cards"];
   ASSERT_GE(cards.size(), 2u);  // citizen and business
   const Json& first = cards[0];
   EXPECT_EQ(first["atr"], kLabAtr);
   EXPECT_EQ(first["card_type"]["source"], "taiwan-table");
-  EXPECT_EQ(first["card_type"]["family"], "lab");
+  EXPECT_EQ(first["card_type"]["family"], "moica");
   EXPECT_EQ(first["decoded"]["protocols"], Json::array({"T=1"}));
-  EXPECT_EQ(first["decoded"]["historical"]["category"], "compact-tlv");
-  EXPECT_EQ(first["decoded"]["tck"]["value"], "0B");
-  // The read-only applet probe ran: vicc's plain ISO card has no GPPKI applet.
+  EXPECT_EQ(first["decoded"]["historical"]["text"], "CHTMOICA");
+  EXPECT_EQ(first["decoded"]["tck"]["value"], "A5");
+  // The read-only applet probe ran: a gen1 card has no GPPKI applet, so it is gen1.
   EXPECT_EQ(first["applet_probe"]["gen2_applet"], false) << first["applet_probe"].dump();
+  EXPECT_EQ(first["card_type"]["generation"], "gen1");
 }
 
 TEST_F(PcscLab, ReaderWithoutCardIsListedAndCardCheckSaysSo) {
@@ -275,7 +277,7 @@ TEST_F(PcscLab, DiagnoseJsonCarriesThePcscResults) {
   EXPECT_EQ(readers["status"], "pass");
   EXPECT_EQ(readers["evidence"]["readers"].size(), 8u);
   EXPECT_EQ(card["status"], "pass");
-  EXPECT_EQ(card["evidence"]["cards"][0]["card_type"]["family"], "lab");
+  EXPECT_EQ(card["evidence"]["cards"][0]["card_type"]["family"], "moica");
   EXPECT_EQ(card["evidence"]["cards"][0]["decoded"]["atr"], kLabAtr);
 
   ASSERT_EQ(lab("pcscd stop"), 0);

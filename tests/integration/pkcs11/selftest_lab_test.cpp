@@ -34,9 +34,15 @@ std::string env(const char* name) {
   return v ? v : "";
 }
 
+// A /proc file of a process that exits while it is read fails with ESRCH, which
+// libstdc++ throws from underflow(): such a process has nothing left to show.
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    return {};
+  }
 }
 
 struct Lab {

@@ -4,8 +4,8 @@
 `certwiz diagnose --bundle` on the lab's cards writes a bundle whose report.json
 validates and that holds none of the lab's personal values (names, national IDs,
 subject serials, e-mails, token and certificate serials, the company's name and
-UBN), while the same run with --no-redact shows that those values were really
-there to be redacted."""
+UBN, the holder certificates' key identifiers and fingerprints), while the same run
+with --no-redact shows that those values were really there to be redacted."""
 import argparse
 import json
 import os
@@ -55,6 +55,26 @@ def personal_values():
     return sorted(v for v in values if len(v) >= 3), cards
 
 
+def certificate_identifiers(cards):
+    """The holder certificates' subject key identifiers and SHA-256 fingerprints, as the
+    openssl CLI computes them (independent of CertWiz), in the spellings tools print:
+    stable identifiers that would undo the report's salted serial tokens."""
+    values = set()
+    for card in cards["cards"].values():
+        for key in ("sign_cert", "keyx_cert"):
+            pem = card.get(key)
+            if not pem or not os.path.exists(pem):
+                continue
+            fp = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-fingerprint", "-sha256"],
+                                capture_output=True, text=True, check=True).stdout
+            ski = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-ext", "subjectKeyIdentifier"],
+                                 capture_output=True, text=True, check=True).stdout
+            for v in (fp.strip().split("=", 1)[-1], ski.strip().splitlines()[-1].strip() if ski.strip() else ""):
+                if len(v) >= 20:
+                    values.update({v.upper(), v.replace(":", "").lower()})
+    return sorted(values)
+
+
 def found_in(blob, values):
     low = blob.lower()
     return [v for v in values if v.lower() in low]
@@ -71,8 +91,10 @@ def main():
     with open(args.schema, encoding="utf-8") as f:
         validator = jsonschema.Draft202012Validator(json.load(f))
     values, cards = personal_values()
+    identifiers = certificate_identifiers(cards)
+    values = sorted(set(values) | set(identifiers))
     pin = (cards.get("pin") or "") + "\n"
-    print(f"     {len(values)} personal values from the lab to look for")
+    print(f"     {len(values)} personal values from the lab to look for ({len(identifiers)} key ids and fingerprints)")
 
     def diagnose(*extra):
         p = subprocess.run([args.certwiz, "diagnose", "--pin-stdin", "--lang", "en", *extra], input=pin.encode(),
@@ -118,6 +140,8 @@ def main():
     present = found_in(raw_text, values)
     print(f"     personal values present without redaction: {present}")
     expect(len(present) > 0, "the unredacted report carries lab personal data (so redaction had work to do)")
+    expect(any(v in raw_text or v.lower() in raw_text.lower() for v in identifiers),
+           "the unredacted report carries a holder certificate's key id or fingerprint (so that kind was tested)")
 
     rc3, out3, err3 = subprocess.run([args.certwiz, "report", "show", bundle, "--lang", "en"], capture_output=True,
                                      timeout=60).returncode, "", ""

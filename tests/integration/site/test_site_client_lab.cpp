@@ -100,6 +100,28 @@ void set_tries_left(const std::string& card, int tries) {
   close(fd);
 }
 
+// POST /sign requests the lab's component stand-in has received (its request log).
+size_t sign_requests() {
+  std::istringstream log(slurp(lab("CERTWIZ_LAB_DIR") + "/logs/localsign-requests.jsonl"));
+  size_t n = 0;
+  for (std::string line; std::getline(log, line);) {
+    json e = json::parse(line, nullptr, false);
+    if (e.is_object() && e.value("path", "") == "/sign") ++n;
+  }
+  return n;
+}
+
+// A user with no PKCS#11 module configured: no --module, no CERTWIZ_PKCS11_MODULE, and a
+// home of their own (whatever it holds is all discovery finds besides the system's).
+std::vector<std::string> as_user_without_module(const std::string& home, std::vector<std::string> argv) {
+  fs::create_directories(home + "/data");
+  fs::create_directories(home + "/config");
+  std::vector<std::string> out = {"/usr/bin/env", "-u", "CERTWIZ_PKCS11_MODULE", "HOME=" + home,
+                                  "XDG_DATA_HOME=" + home + "/data", "XDG_CONFIG_HOME=" + home + "/config"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
 class SiteClientLab : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -263,7 +285,7 @@ TEST_F(SiteClientLab, ComponentNotTrustingTheSiteIsTheBrowserPathFailing) {
   EXPECT_TRUE(report.paths[0].ok);
   ASSERT_TRUE(report.paths[1].error);
   EXPECT_EQ(report.paths[1].error->code, "LOCALSIGN-SITE-NOT-TRUSTED");
-  EXPECT_EQ(b->last_ret_code(), 0x76000031u);
+  EXPECT_EQ(b->last_ret_code(), 0x7600000Fu);
 
   // Trusted again: both paths work.
   auto b2 = component(kBusinessReader);
@@ -276,10 +298,12 @@ TEST_F(SiteClientLab, FinalTryIsRefusedOnBothPaths) {
   bind_business_once();
   const long logins_before = card_state("business").value("logins", 0L);
   set_tries_left("business", 1);
+  const size_t signs_before = sign_requests();
   Proc r = run({certwiz_bin(), "login-test", "--path", "both", "--slot", kBusinessReader, "--site", profile_path_,
                "--pin-stdin", "--json", "-"},
               pin() + "\n", dir_);
   const json state = card_state("business");
+  EXPECT_EQ(sign_requests(), signs_before) << "nothing reached the component's /sign";
   // Give the card its tries back (the lab's own command) before asserting.
   Proc reset = run({"/bin/sh", "-c", "exec \"$0\" card reset business", std::string(CERTWIZ_SOURCE_DIR) + "/tests/lab/lab"}, "",
                   dir_);
@@ -294,6 +318,81 @@ TEST_F(SiteClientLab, FinalTryIsRefusedOnBothPaths) {
   EXPECT_EQ(state.value("tries_left", -1), 1);
   EXPECT_EQ(state.value("logins", -1L), logins_before);  // no C_Login from CertWiz nor the component
   EXPECT_EQ(card_state("business").value("tries_left", -1), 3);
+}
+
+// Issue 13's case: no PKCS#11 module anywhere (nothing configured, nothing discovered, and
+// no registered module is the one the component loaded), the card at its last try,
+// `login-test` on its default path (both). The component would spend the try blind, so
+// it gets no request; only with the user's confirmation does the PIN go, exactly once.
+TEST_F(SiteClientLab, NoModuleAnywhereThePinNeverGoesBlind) {
+  bind_business_once();
+  const std::string home = dir_ + "/no-module-home";
+  const std::vector<std::string> cmd = {certwiz_bin(), "login-test", "--slot", kBusinessReader, "--site", profile_path_,
+                                        "--pin-stdin", "--json", "-"};
+  set_tries_left("business", 1);
+  const long logins_before = card_state("business").value("logins", 0L);
+  const size_t signs_before = sign_requests();
+  Proc refused = run(as_user_without_module(home, cmd), pin() + "\n", dir_);
+  const size_t signs_refused = sign_requests();
+  const json state = card_state("business");
+  std::vector<std::string> confirmed_cmd = cmd;
+  confirmed_cmd.push_back("--confirm-final-try");
+  Proc confirmed = run(as_user_without_module(home, confirmed_cmd), pin() + "\n", dir_);
+  const size_t signs_confirmed = sign_requests();
+  Proc reset = run({"/bin/sh", "-c", "exec \"$0\" card reset business", std::string(CERTWIZ_SOURCE_DIR) + "/tests/lab/lab"}, "",
+                  dir_);
+  if (reset.rc != 0) set_tries_left("business", 3);
+
+  json j = json::parse(refused.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << refused.out << refused.err;
+  ASSERT_EQ(j["paths"].size(), 2u);
+  EXPECT_EQ(j["paths"][0]["error"]["code"], "P11-NO-MODULE");
+  EXPECT_EQ(j["paths"][1]["error"]["code"], "SITE-PIN-STATE-UNKNOWN") << j["paths"][1].dump();
+  EXPECT_FALSE(j["paths"][1]["error"]["remedy"]["zh_TW"].get<std::string>().empty());
+  EXPECT_EQ(refused.rc, 2);
+  EXPECT_EQ(signs_refused, signs_before) << "the component received /sign without the card's retry state";
+  EXPECT_EQ(state.value("tries_left", -1), 1);
+  EXPECT_EQ(state.value("logins", -1L), logins_before);
+
+  j = json::parse(confirmed.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << confirmed.out << confirmed.err;
+  ASSERT_EQ(j["paths"].size(), 2u);
+  EXPECT_TRUE(j["paths"][1]["ok"].get<bool>()) << j["paths"][1].dump();
+  EXPECT_EQ(signs_confirmed, signs_refused + 1) << "confirmed: exactly one request to /sign";
+  for (const Proc* p : {&refused, &confirmed}) EXPECT_EQ((p->out + p->err).find(pin()), std::string::npos);
+}
+
+// The retry state comes from the module discovery finds, not only from a flag or the
+// environment: a HiCOS-named module in the user's HiCOS folder, and a p11-kit
+// registration of the module the component itself reports loading. Either way the final
+// try is refused before anything reaches the component.
+TEST_F(SiteClientLab, TheRetryStateIsReadThroughTheDiscoveredModule) {
+  bind_business_once();
+  const std::string vendor_home = dir_ + "/vendor-home", p11kit_home = dir_ + "/p11kit-home";
+  const std::vector<std::string> cmd = {certwiz_bin(), "login-test", "--path", "localsign", "--slot", kBusinessReader,
+                                        "--site", profile_path_, "--pin-stdin", "--json", "-"};
+  auto vendor = as_user_without_module(vendor_home, cmd);
+  fs::create_directories(vendor_home + "/data/certwiz/hicos/lib");
+  fs::create_symlink(lab("CERTWIZ_PKCS11_MODULE"), vendor_home + "/data/certwiz/hicos/lib/libHicos_p11v1.so");
+  auto registered = as_user_without_module(p11kit_home, cmd);
+  fs::create_directories(p11kit_home + "/config/pkcs11/modules");
+  std::ofstream(p11kit_home + "/config/pkcs11/modules/lab-card.module") << "module: " << lab("CERTWIZ_PKCS11_MODULE") << "\n";
+
+  set_tries_left("business", 1);
+  const size_t signs_before = sign_requests();
+  Proc a = run(vendor, pin() + "\n", dir_);
+  Proc b = run(registered, pin() + "\n", dir_);
+  const size_t signs_after = sign_requests();
+  Proc reset = run({"/bin/sh", "-c", "exec \"$0\" card reset business", std::string(CERTWIZ_SOURCE_DIR) + "/tests/lab/lab"}, "",
+                  dir_);
+  if (reset.rc != 0) set_tries_left("business", 3);
+  for (const Proc* p : {&a, &b}) {
+    json j = json::parse(p->out, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << p->out << p->err;
+    ASSERT_EQ(j["paths"].size(), 1u);
+    EXPECT_EQ(j["paths"][0]["error"]["code"], "P11-PIN-FINAL-TRY-REFUSED") << j["paths"][0].dump();
+  }
+  EXPECT_EQ(signs_after, signs_before);
 }
 
 // Everything the site stored or logged after the flows: no PIN in it.

@@ -3,15 +3,21 @@
 
 Runs build/bin/certwiz the way a user or a script would and asserts the documented
 exit codes (docs/cli.md), that `--json -` writes the JSON alone, where the report
-files go, that a PIN given on stdin reaches no output, and `report show`."""
+files go and who may read them, that a PIN given on stdin reaches no output, that the
+terminal echoes again after a signal at the PIN prompt, and `report show`."""
 import argparse
+import fcntl
 import getpass
 import json
 import os
+import select
 import shutil
+import signal
 import socket
+import stat
 import subprocess
 import sys
+import termios
 import time
 import zipfile
 
@@ -112,7 +118,12 @@ def json_stdout(s):
     s.expect(env.get("pin_supplied") is False, "no PIN supplied")
 
 
+def mode_of(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
 def report_files(s):
+    os.umask(0o022)  # the usual umask; certwiz inherits it
     rc, out, err = s.run("diagnose", "--json", "a.json", "--html", "a.html", "--bundle", "a.zip", "--lang", "en")
     for kind, name in [("JSON report: ", "a.json"), ("HTML report: ", "a.html"), ("Report bundle (for the helpdesk): ", "a.zip")]:
         s.expect(kind + name in out, f"prints where {name} went")
@@ -132,8 +143,8 @@ def report_files(s):
         everything = b"".join(z.read(n) for n in z.namelist()).decode("utf-8", "replace")
         for p in personal_strings():
             s.expect(p not in everything, f"the local name {p!r} is in no file of the bundle")
-    for stale in ("a.json.part", "a.zip.part", "a.html.part"):
-        s.expect(not os.path.exists(s.path(stale)), f"no {stale} left behind")
+    for name in ("a.json", "a.html", "a.zip"):
+        s.expect(mode_of(s.path(name)) == 0o644, f"redacted {name} follows the umask ({oct(mode_of(s.path(name)))})")
 
     rc, out, err = s.run("diagnose", "--json", "b.json", "--html", "b.html", "--no-redact", "--lang", "en")
     with open(s.path("b.json"), encoding="utf-8") as f:
@@ -142,6 +153,23 @@ def report_files(s):
     s.expect(b["redacted"] is False, "--no-redact is recorded as redacted: false")
     s.expect("personal data" in err, "--no-redact warns on stderr")
     s.expect("badge unredacted" in open(s.path("b.html"), encoding="utf-8").read(), "--no-redact is visible in the HTML")
+    for name in ("b.json", "b.html"):
+        s.expect(mode_of(s.path(name)) == 0o600, f"unredacted {name} is the owner's alone ({oct(mode_of(s.path(name)))})")
+
+    # A symlink planted where the temporary file used to be (<path>.part) is not
+    # followed: the file it points to stays as it was.
+    victim = s.path("victim.txt")
+    with open(victim, "w") as f:
+        f.write("precious")
+    for name in ("c.json", "c.zip"):
+        os.symlink(victim, s.path(name + ".part"))
+    rc, out, err = s.run("diagnose", "--json", "c.json", "--bundle", "c.zip", "--no-redact", "--lang", "en")
+    s.expect(open(victim, "rb").read() == b"precious", "the planted symlink's target is untouched")
+    s.expect(not os.path.islink(s.path("c.json")) and mode_of(s.path("c.json")) == 0o600,
+             "c.json is a file of its own, the owner's alone")
+    s.expect(mode_of(s.path("c.zip")) == 0o600, "the unredacted bundle is the owner's alone")
+    left = [n for n in os.listdir(s.work) if ".part" in n and not os.path.islink(s.path(n))]
+    s.expect(not left, f"no temporary file left behind {left}")
 
     rc, out, _ = s.run("diagnose", "--lang", "zh_TW")
     s.expect(("結果" in out or "沒有執行任何檢查" in out) and rc in (0, 1, 2), "human output in Chinese with a summary")
@@ -156,6 +184,53 @@ def pin_stdin(s):
     with zipfile.ZipFile(s.path("p.zip")) as z:
         for n in z.namelist():
             s.expect(PIN.encode() not in z.read(n), f"the PIN is not in {n}")
+
+
+def pin_prompt_signal(s):
+    """Ctrl-C, a kill or a hang-up at the no-echo PIN prompt (--ask-pin) puts the
+    terminal's echo back: the user's shell must not go on typing blind. Runs certwiz
+    on a real pseudo-terminal as its controlling terminal."""
+    def on_new_tty():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    for how, sig in (("Ctrl-C", signal.SIGINT), ("SIGTERM", signal.SIGTERM), ("SIGHUP", signal.SIGHUP)):
+        master, slave = os.openpty()
+        s.expect(termios.tcgetattr(slave)[3] & termios.ECHO, f"{how}: the terminal echoes before the prompt")
+        p = subprocess.Popen([s.certwiz, "diagnose", "--ask-pin", "--lang", "en"], stdin=slave, stdout=slave,
+                             stderr=slave, cwd=s.work, preexec_fn=on_new_tty, env=dict(os.environ, TERM="dumb"))
+        seen = b""
+        deadline = time.monotonic() + 30
+        while b"Card PIN:" not in seen and time.monotonic() < deadline and p.poll() is None:
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+        s.expect(b"Card PIN:" in seen, f"{how}: certwiz asks for the PIN ({seen[-200:]!r})")
+        time.sleep(0.2)
+        s.expect(not termios.tcgetattr(slave)[3] & termios.ECHO, f"{how}: echo is off at the prompt")
+        os.write(master, b"13")  # half a PIN typed
+        time.sleep(0.2)
+        if sig == signal.SIGINT:
+            os.write(master, b"\x03")  # the terminal turns it into SIGINT for the foreground group
+        else:
+            p.send_signal(sig)
+        try:
+            rc = p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            rc = p.wait()
+        s.expect(rc == -sig, f"{how}: certwiz ends as the signal ends it (exit {rc}, expected {-sig})")
+        s.expect(termios.tcgetattr(slave)[3] & termios.ECHO, f"{how}: the terminal echoes again afterwards")
+        while select.select([master], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        s.expect(b"13" not in seen.split(b"Card PIN:", 1)[-1], f"{how}: the typed digits were never shown")
+        os.close(master)
+        os.close(slave)
 
 
 def report_show(s):

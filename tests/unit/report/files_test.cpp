@@ -2,15 +2,19 @@
 // not one), and the digest's choice of the next step.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "checks/report/bundle.h"
 #include "checks/report/digest.h"
 #include "checks/report/display_width.h"
 #include "checks/report/files.h"
+#include "checks/report/replace_file.h"
 #include "tests/unit/report/sample_report.h"
 
 namespace certwiz::report {
@@ -97,6 +101,94 @@ TEST_F(ReportFiles, WritableCheckCatchesBadPathsEarly) {
   EXPECT_TRUE(check_writable(dir_.string()));
   EXPECT_TRUE(write_file(path("no/such/dir/r.json"), "x"));
   EXPECT_TRUE(write_zip(path("no/such/dir/r.zip"), {{"a", "b"}}));
+}
+
+// Files left in the folder besides `keep`: a temporary must never stay behind.
+std::vector<std::string> others_in(const std::filesystem::path& dir, const std::set<std::string>& keep) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (!keep.count(e.path().filename().string())) out.push_back(e.path().filename().string());
+  return out;
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A symlink planted where the report used to put its temporary ("<path>.part") was
+// followed: the report overwrote whatever it pointed to.
+TEST_F(ReportFiles, PlantedSymlinkAtTheTemporaryIsNotFollowed) {
+  write("victim.txt", "precious");
+  std::filesystem::create_symlink(path("victim.txt"), path("r.json.part"));
+  std::filesystem::create_symlink(path("victim.txt"), path("b.zip.part"));
+  const auto p = prepare_report(sample_report(), "log\n", true, fixed_redaction());
+  ASSERT_FALSE(write_file(path("r.json"), p.json));
+  ASSERT_FALSE(write_bundle(path("b.zip"), p));
+  EXPECT_EQ(read_all(path("victim.txt")), "precious");
+  EXPECT_EQ(read_all(path("r.json")), p.json);
+  EXPECT_TRUE(std::filesystem::is_symlink(path("r.json.part"))) << "left alone, not written through";
+  EXPECT_EQ(others_in(dir_, {"victim.txt", "r.json", "b.zip", "r.json.part", "b.zip.part"}), std::vector<std::string>{});
+}
+
+// The platform half refuses anything already at the name: a symlink to a file, a
+// dangling one (which O_CREAT alone would create the target of), a plain file.
+TEST_F(ReportFiles, NewFilesAreCreatedExclusively) {
+  write("victim.txt", "precious");
+  std::filesystem::create_symlink(path("victim.txt"), path("to-victim"));
+  std::filesystem::create_symlink(path("elsewhere.txt"), path("dangling"));
+  write("existing", "old");
+  for (const char* name : {"to-victim", "dangling", "existing"}) {
+    errno = 0;
+    std::FILE* f = detail::create_new_file(path(name), FileAccess::usual);
+    EXPECT_EQ(f, nullptr) << name;
+    if (f) std::fclose(f);
+    EXPECT_EQ(errno, EEXIST) << name;
+  }
+  EXPECT_EQ(read_all(path("victim.txt")), "precious");
+  EXPECT_FALSE(std::filesystem::exists(path("elsewhere.txt")));
+  EXPECT_EQ(read_all(path("existing")), "old");
+}
+
+// A report that keeps personal data is the owner's alone, whatever the umask; a
+// redacted one follows the umask as any file the user makes.
+TEST_F(ReportFiles, UnredactedFilesAreReadableByTheOwnerOnly) {
+  const mode_t old_umask = ::umask(022);
+  const auto raw = prepare_report(sample_report(), "log\n", false, fixed_redaction());
+  const auto red = prepare_report(sample_report(), "log\n", true, fixed_redaction());
+  ASSERT_EQ(file_access_for(raw), FileAccess::owner_only);
+  ASSERT_EQ(file_access_for(red), FileAccess::usual);
+  // Files already there with wider modes are replaced, not reused.
+  write("raw.json", "old");
+  ::chmod(path("raw.json").c_str(), 0644);
+  EXPECT_FALSE(write_file(path("raw.json"), raw.json, file_access_for(raw)));
+  EXPECT_FALSE(write_bundle(path("raw.zip"), raw));
+  EXPECT_FALSE(write_file(path("red.json"), red.json, file_access_for(red)));
+  EXPECT_FALSE(write_bundle(path("red.zip"), red));
+  ::umask(old_umask);
+  EXPECT_EQ(mode_of(path("raw.json")), 0600u);
+  EXPECT_EQ(mode_of(path("raw.zip")), 0600u);
+  EXPECT_EQ(mode_of(path("red.json")), 0644u);
+  EXPECT_EQ(mode_of(path("red.zip")), 0644u);
+  EXPECT_EQ(read_all(path("raw.json")), raw.json);
+}
+
+// A write that fails half-way leaves neither the temporary nor a partial target.
+TEST_F(ReportFiles, FailedWriteLeavesNothingBehind) {
+  const auto e = replace_file(path("r.json"), FileAccess::usual, [](std::FILE* f) -> std::string {
+    std::fputs("half", f);
+    return "disk full (simulated)";
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "REPORT-WRITE-FAILED");
+  EXPECT_NE(e->detail.find("disk full"), std::string::npos);
+  EXPECT_EQ(others_in(dir_, {}), std::vector<std::string>{});
 }
 
 TEST(ReportDigest, NextStepIsTheFirstRootFailureInDependencyOrder) {

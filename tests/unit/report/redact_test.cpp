@@ -176,6 +176,182 @@ TEST(Redaction, LongAndHostileInputDoesNotBreakTheScrubber) {
   EXPECT_NO_THROW(r.scrub(bin + std::string(100000, 'A') + bin));
 }
 
+// Every kind of personal value issue 15 found kept (and the kinds before it), planted
+// where a run puts it: a holder certificate's evidence (JSON), a check's summary and
+// detail (HTML and JSON) and the log. None may survive in any file, the bundle's
+// included; unredacted, every one is there (so the check is not vacuous).
+struct PlantedKind {
+  const char* kind;
+  std::string in_text;  // how it appears in a summary or a log line
+  std::string value;    // what must not survive
+};
+
+std::vector<PlantedKind> planted_kinds() {
+  return {
+      {"national ID", "身分證 A123456789 核對", "A123456789"},
+      {"national ID after an underscore", "file id_B220493112.json", "B220493112"},
+      {"national ID inside Chinese text", "身分證字號F131058274已驗證", "F131058274"},
+      {"UBN ending a sentence", "統一編號 83124560.", "83124560"},
+      {"UBN after an underscore", "company_ubn_12345675 listed", "12345675"},
+      {"IPv4 ending a sentence", "connected from 192.168.1.23.", "192.168.1.23"},
+      {"IPv4 after an underscore", "peer_203.0.113.7 refused", "203.0.113.7"},
+      {"IPv6", "via fe80::1c2b:3dff:fe4e:5f60 now", "fe80::1c2b:3dff:fe4e:5f60"},
+      {"MAC address", "hw 3c:52:82:aa:bb:cc up", "3c:52:82:aa:bb:cc"},
+      {"e-mail", "mail xiaoming.wang@example.tw now", "xiaoming.wang@example.tw"},
+      {"mobile phone", "手機 0912-345-678", "0912-345-678"},
+      {"landline with dashes", "call 02-2345-6789 today", "2345-6789"},
+      {"landline in brackets", "電話(02)23456789分機", "23456789"},
+      {"landline with spaces and extension", "tel 04 2359 1234#215", "2359 1234"},
+      {"international mobile", "call +886912345678.", "886912345678"},
+      {"international landline", "phone +886-2-2345-6788 ok", "2345-6788"},
+      {"home folder", "loaded /home/alice/.certwiz/x.pem", "/home/alice"},
+      {"host name", "on alice-laptop now", "alice-laptop"},
+      {"token serial", "token TP07240513190395 found", "TP07240513190395"},
+  };
+}
+
+// A holder certificate whose DN has OU and CN but no serialNumber (醫事人員 cards) and
+// one whose company name holds a comma, each with its key identifier and fingerprint.
+constexpr const char* kHealthHolder = "王大明";
+constexpr const char* kHealthOrg = "臺北榮民總醫院";
+constexpr const char* kCommaCompany = "Acme Trading Co., Ltd.";
+constexpr const char* kHolderSki = "FA:9B:34:12:77:0C:1D:2E:3F:40:51:62:73:84:95:A6:B7:C8:D9:EA";
+constexpr const char* kHolderFingerprint =
+    "C4:C4:10:20:30:40:50:60:70:80:90:A0:B0:C0:D0:E0:F0:01:12:23:34:45:56:67:78:89:9A:AB:BC:CD:DE:EF";
+constexpr const char* kCaSki = "3E:7A:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22";
+
+std::string bare_lower(std::string s) {
+  std::erase(s, ':');
+  return lower(s);
+}
+
+Report report_with_every_kind() {
+  Report r = sample_report(Lang::en);
+  Json certs = Json::array();
+  certs.push_back(Json{{"subject", std::string("C=TW, O=") + kHealthOrg + ", OU=醫事人員, CN=" + kHealthHolder},
+                       {"issuer", "C=TW, O=行政院, OU=衛生福利部醫事憑證管理中心"},
+                       {"subject_key_id", kHolderSki},
+                       {"authority_key_id", kCaSki},
+                       {"sha256_fingerprint", kHolderFingerprint}});
+  certs.push_back(Json{{"subject", std::string("C=TW, O=") + kCommaCompany + ", serialNumber=12345675"},
+                       {"issuer", "C=TW, O=行政院, OU=工商憑證管理中心"},
+                       {"subject_key_id", "0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D"}});
+  certs.push_back(Json{{"subject", "C=TW, O=行政院, OU=衛生福利部醫事憑證管理中心"}, {"subject_key_id", kCaSki}});
+  r.results[5].evidence["more_certificates"] = certs;
+  std::string summary = "Planted:", log;
+  for (const auto& k : planted_kinds()) {
+    summary += " " + k.in_text + " |";
+    log += "   1.0 ms info  [test] " + k.in_text + "\n";
+  }
+  // The log names the holder's certificate by key identifier and fingerprint, in the
+  // spellings tools print (colons, bare lowercase).
+  log += std::string("   1.1 ms debug [cert] ski ") + bare_lower(kHolderSki) + " fingerprint " + kHolderFingerprint +
+         " subject C=TW, O=" + kCommaCompany + ", serialNumber=12345675\n";
+  r.results[4].summary = {summary, summary};
+  r.results[4].detail = summary;
+  r.results[4].evidence["note"] = summary;
+  r.results[4].evidence["log_tail"] = log;
+  return r;
+}
+
+std::vector<std::string> every_kind_values() {
+  std::vector<std::string> v;
+  for (const auto& k : planted_kinds()) v.push_back(k.value);
+  for (const char* s : {kHealthHolder, kHealthOrg, kCommaCompany, "Acme Trading", "], Ltd.", kHolderSki, kHolderFingerprint})
+    v.emplace_back(s);
+  v.push_back(bare_lower(kHolderSki));
+  v.push_back(bare_lower(kHolderFingerprint));
+  return v;
+}
+
+std::string log_of(const Report& r) { return r.results[4].evidence["log_tail"].get<std::string>(); }
+
+TEST(Redaction, EveryKindIsRedactedInJsonHtmlLogAndBundle) {
+  const Report r = report_with_every_kind();
+  const auto p = prepare_report(r, log_of(r), true, fixed_redaction());
+  const auto dir = temp_dir("every-kind");
+  const std::string zip = (dir / "every.zip").string();
+  ASSERT_FALSE(write_bundle(zip, p).has_value());
+  auto entries = read_zip(zip);
+  ASSERT_TRUE(entries.ok()) << entries.error().detail;
+  std::vector<std::pair<std::string, std::string>> files = {{"json", p.json}, {"html", p.html}, {"log", p.log}};
+  for (const auto& e : *entries) files.emplace_back("bundle " + e.name, e.data);
+  const auto values = every_kind_values();
+  for (const auto& [name, data] : files)
+    for (const auto& v : values) EXPECT_EQ(data.find(v), std::string::npos) << v << " survives in " << name;
+  // Unredacted, every planted value is really there in JSON, HTML and the log.
+  const auto raw = prepare_report(r, log_of(r), false, fixed_redaction());
+  for (const auto& k : planted_kinds()) {
+    EXPECT_NE(raw.json.find(k.value), std::string::npos) << k.kind;
+    EXPECT_NE(raw.html.find(k.value), std::string::npos) << k.kind;
+    EXPECT_NE(raw.log.find(k.value), std::string::npos) << k.kind;
+  }
+  EXPECT_NE(raw.json.find(kHolderSki), std::string::npos);
+  EXPECT_NE(raw.log.find(bare_lower(kHolderSki)), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+// Each kind on its own, with what it becomes: a placeholder naming the kind.
+TEST(Redaction, EachKindBecomesItsPlaceholder) {
+  Redactor r(fixed_redaction());
+  EXPECT_EQ(r.scrub("file id_B220493112.json"), "file id_[national-id].json");
+  EXPECT_EQ(r.scrub("統一編號 83124560."), "統一編號 [ubn].");
+  EXPECT_EQ(r.scrub("connected from 192.168.1.23."), "connected from [ip].");
+  EXPECT_EQ(r.scrub("peer_203.0.113.7 refused"), "peer_[ip] refused");
+  EXPECT_EQ(r.scrub("call 02-2345-6789 today"), "call [phone] today");
+  EXPECT_EQ(r.scrub("電話(02)23456789分機"), "電話[phone]分機");
+  EXPECT_EQ(r.scrub("call +886912345678."), "call [phone].");
+  EXPECT_EQ(r.scrub("phone +886-2-2345-6788 ok"), "phone [phone] ok");
+  // What only looks like one stays: versions, dates, serial tokens, a checksum-invalid
+  // 8-digit number, times, a CA's SKI-like hex without a holder.
+  EXPECT_EQ(r.scrub("version 1.3.4.3.1 and 3.0.11. and 1.2.3.4.5"), "version 1.3.4.3.1 and 3.0.11. and 1.2.3.4.5");
+  EXPECT_EQ(r.scrub("on 20240513. count 12345678."), "on 20240513. count 12345678.");
+  EXPECT_EQ(r.scrub("at 2024-05-13T02:03:04Z took 1500.0 ms, rc 0x80100069"),
+            "at 2024-05-13T02:03:04Z took 1500.0 ms, rc 0x80100069");
+  EXPECT_EQ(r.scrub("XA1234567890 and A1234567890"), "XA1234567890 and A1234567890");
+}
+
+TEST(Redaction, DistinguishedNamesAreParsedNotSplitAtCommas) {
+  Report rep = sample_report(Lang::en);
+  rep.results[0].evidence["certs"] = Json::array(
+      {Json{{"subject", "C=TW, O=Acme Trading Co., Ltd., serialNumber=12345675"}},
+       Json{{"subject", "C=TW, O=臺北榮民總醫院, OU=醫事人員, CN=王大明"}},
+       Json{{"subject", "CN=王大明\\, 醫師,OU=醫事人員,O=\"Acme, Inc.\",C=TW"}},
+       Json{{"subject", "/C=TW/O=Acme/B Co./CN=王小華"}},
+       Json{{"subject", "C=TW, O=行政院, OU=衛生福利部醫事憑證管理中心"}},
+       Json{{"subject", "C=TW, O=CertWiz Lab, CN=127.0.0.1"}},
+       Json{{"subject", "C=TW, O=行政院, CN=CertWiz Lab Root CA - G3"}},
+       Json{{"subject", "王大明 (card 2), CN=x"}}});
+  auto o = fixed_redaction();
+  const Report out = Redactor(o).redact(rep);
+  const auto& c = out.results[0].evidence["certs"];
+  const std::string sn = Redactor(o).serial_token("12345675");
+  EXPECT_EQ(c[0]["subject"], "C=TW, O=[redacted], serialNumber=" + sn);
+  EXPECT_EQ(c[1]["subject"], "C=TW, O=[redacted], OU=醫事人員, CN=[name]");
+  EXPECT_EQ(c[2]["subject"], "CN=[name],OU=醫事人員,O=[redacted],C=TW");
+  EXPECT_EQ(c[3]["subject"], "/C=TW/O=[redacted]/CN=[name]");
+  EXPECT_EQ(c[4]["subject"], "C=TW, O=行政院, OU=衛生福利部醫事憑證管理中心") << "a CA is not personal";
+  EXPECT_EQ(c[5]["subject"], "C=TW, O=CertWiz Lab, CN=127.0.0.1") << "a server is not personal";
+  EXPECT_EQ(c[6]["subject"], "C=TW, O=行政院, CN=CertWiz Lab Root CA - G3");
+  EXPECT_EQ(c[7]["subject"], "[redacted]") << "a subject that is no DN is redacted whole";
+  // The values are learned whole: the company's name is gone from free text too.
+  Redactor learned(o);
+  Report mention = rep;
+  mention.results[0].summary.en = "Acme Trading Co., Ltd. and Acme, Inc. signed";
+  EXPECT_EQ(learned.redact(mention).results[0].summary.en, "[redacted] and [redacted] signed");
+}
+
+TEST(Redaction, HolderKeyIdAndFingerprintGoButTheCasStay) {
+  const Report r = report_with_every_kind();
+  const Report out = Redactor(fixed_redaction()).redact(r);
+  const auto& certs = out.results[5].evidence["more_certificates"];
+  EXPECT_EQ(certs[0]["subject_key_id"], "[key-id]");
+  EXPECT_EQ(certs[0]["sha256_fingerprint"], "[fingerprint]");
+  EXPECT_EQ(certs[0]["authority_key_id"], kCaSki) << "the issuing CA's key id says which CA (G2 or G3)";
+  EXPECT_EQ(certs[1]["subject_key_id"], "[key-id]");
+  EXPECT_EQ(certs[2]["subject_key_id"], kCaSki) << "a CA's own key id stays";
+}
+
 // A PIN can never reach a report: it has no path into the model, and a value under a
 // secret-looking key is dropped even if a probe erred.
 TEST(Redaction, PinNeverReachesAReport) {

@@ -247,7 +247,7 @@ struct FakeComponent {
       std::string host = origin.substr(origin.find("://") + 3);
       host = host.substr(0, host.rfind(':'));
       json out{{"ret_code", 0}, {"last_error", 0}};
-      if (!whitelist.count(host)) out["ret_code"] = 0x76000031;
+      if (!whitelist.count(host)) out["ret_code"] = 0x7600000F;
       else if (reject_pin) out = json{{"ret_code", 0x76100006}, {"last_error", 0xA0}};
       else out["signature"] = pkcs11::wire::base64_encode(std::vector<uint8_t>{0x30, 0x03, 0x02, 0x01, 0x07});
       res.set_content(out.dump(), "application/json");
@@ -453,6 +453,7 @@ TEST(SitePaths, BothPathsWorkAndThePinNeverReachesTheSite) {
   LocalSignSignerOptions lo;
   lo.url = component.url();
   lo.origin = "https://127.0.0.1:" + std::to_string(site.port);
+  lo.confirm_final_try = true;  // no card here whose tries could be read: the user accepted that
   LocalSignSigner browser(lo, pin);
   auto report = login_paths(site.profile(), direct(), {&card, &browser});
   ASSERT_TRUE(report.ok()) << report.verdict->code << " " << report.verdict->detail;
@@ -488,15 +489,16 @@ TEST(SitePaths, UntrustedSiteInTheComponentIsTheBrowserPathFailing) {
   LocalSignSignerOptions lo;
   lo.url = component.url();
   lo.origin = "https://127.0.0.1:" + std::to_string(site.port);
+  lo.confirm_final_try = true;  // no card here whose tries could be read: the user accepted that
   LocalSignSigner browser(lo, pin);
   auto report = login_paths(site.profile(), direct(), {&card, &browser});
   ASSERT_TRUE(report.verdict);
   EXPECT_EQ(report.verdict->code, "SITE-BROWSER-PATH-FAILS");
   ASSERT_TRUE(report.paths[1].error);
   EXPECT_EQ(report.paths[1].error->code, "LOCALSIGN-SITE-NOT-TRUSTED");
-  EXPECT_NE(report.paths[1].error->detail.find("0x76000031"), std::string::npos);
+  EXPECT_NE(report.paths[1].error->detail.find("0x7600000F"), std::string::npos);
   EXPECT_TRUE(report.paths[0].ok);
-  EXPECT_EQ(browser.last_ret_code(), 0x76000031u);
+  EXPECT_EQ(browser.last_ret_code(), 0x7600000Fu);
 }
 
 TEST(SitePaths, APinTheComponentRefusedIsNeverOfferedAgain) {
@@ -507,6 +509,7 @@ TEST(SitePaths, APinTheComponentRefusedIsNeverOfferedAgain) {
   LocalSignSignerOptions lo;
   lo.url = component.url();
   lo.origin = "https://127.0.0.1:" + std::to_string(site.port);
+  lo.confirm_final_try = true;  // no card here whose tries could be read: the user accepted that
   LocalSignSigner browser(lo, pin);
   SiteClient client(site.profile(), direct());
   auto first = login_with(client, browser);
@@ -525,6 +528,36 @@ TEST(SitePaths, APinTheComponentRefusedIsNeverOfferedAgain) {
   ASSERT_EQ(report.paths.size(), 2u);
   EXPECT_FALSE(report.paths[1].attempted);
   EXPECT_EQ(card.calls, 0);
+}
+
+// No PKCS#11 module anywhere (explicit, vendor paths, p11-kit) and a component that
+// names none: the card's tries left are unknown, so the PIN is not sent blind; with the
+// user's confirmation that this try may be the last, it goes once.
+TEST(SitePaths, APinIsNeverSentBlindToTheComponent) {
+  const std::string empty = ::testing::TempDir() + "certwiz-no-modules";
+  std::filesystem::create_directories(empty);
+  for (const char* var : {"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"}) setenv(var, empty.c_str(), 1);
+  FakeSite site;
+  FakeComponent component;
+  auto pin = std::make_shared<Secret>(kPin);
+  LocalSignSignerOptions lo;
+  lo.url = component.url();
+  lo.origin = "https://127.0.0.1:" + std::to_string(site.port);
+  LocalSignSigner blind(lo, pin);
+  SiteClient client(site.profile(), direct());
+  auto refused = login_with(client, blind);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "SITE-PIN-STATE-UNKNOWN") << refused.error().detail;
+  EXPECT_EQ(blind.pin_state_evidence().value("unknown", ""), "P11-NO-MODULE");
+  EXPECT_TRUE(component.packages.empty()) << "the PIN reached the component";
+  EXPECT_FALSE(refused.error().remedy().en.empty());
+
+  lo.confirm_final_try = true;
+  LocalSignSigner confirmed(lo, pin);
+  SiteClient again(site.profile(), direct());
+  auto s = login_with(again, confirmed);
+  ASSERT_TRUE(s) << s.error().code << " " << s.error().detail;
+  EXPECT_EQ(component.packages.size(), 1u);
 }
 
 TEST(SitePaths, AWrongVerificationCodeIsNotSpentTwice) {

@@ -1,0 +1,44 @@
+#pragma once
+// The card-content checks of a diagnosis: card.contents reads every inserted card's
+// certificates over PC/SC (no PIN, no middleware needed) and card.crosscheck compares
+// them with what the PKCS#11 module and the local signing component report.
+#include <string>
+#include <vector>
+
+#include "checks/card/card_file_system.h"
+#include "checks/core/check.h"
+#include "checks/core/options.h"
+
+namespace certwiz::card {
+
+inline constexpr const char* kContentsCheckId = "card.contents";
+inline constexpr const char* kCrossCheckId = "card.crosscheck";
+
+// One card read from one reader.
+struct CardRead {
+  std::string reader;
+  Bytes atr;
+  Expected<CardContents> contents = Error{"CARD-READ-NO-ANSWER", "not read"};
+  std::vector<TraceEntry> trace;
+  double ms = 0;
+};
+CardRead read_card_in_reader(const std::string& reader, const CardLayout& layout = {});
+
+// One token entry in the shape of the "pkcs11.tokens" evidence (checks/cert reads it),
+// plus what only the card itself tells: generation, CDF paths, APDU count and trace
+// (response bodies as hashes), the holder summary.
+Json card_read_to_json(const CardRead& read, bool full_trace = false);
+
+// The holder's card kind, name and validity from the SIGN certificate, in the user's
+// words ("自然人憑證，陳志明，有效至 2031-11-01"); empty when there is no readable one.
+Text holder_summary(const CardContents& contents);
+
+// Compares the cards read directly with the "pkcs11.tokens" evidence and the
+// "localsign.tokens" evidence (either may be null). Returns the check's result.
+CheckResult cross_check(const Json& card_evidence, const Json* pkcs11_evidence, const Json* localsign_evidence);
+
+// card.contents (after pcsc.readers) and card.crosscheck (after card.contents, and
+// pkcs11.tokens / localsign.tokens when `compare_with` names them).
+std::vector<Check> card_checks(const RunOptions& options, std::vector<std::string> compare_with = {});
+
+}  // namespace certwiz::card
