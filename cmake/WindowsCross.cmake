@@ -115,6 +115,9 @@ certwiz_windows_objects(win_compiled
   app/cli/main.cpp app/cli/console.cpp app/cli/cmd_diagnose.cpp app/cli/cmd_codes.cpp app/cli/cmd_selftest.cpp
   app/cli/cmd_report.cpp app/cli/cmd_apply.cpp app/cli/cmd_watch.cpp app/cli/cmd_install.cpp app/cli/site_cli.cpp
   app/cli/cmd_bind.cpp app/cli/cmd_login_test.cpp
+  app/cli/cmd_card.cpp
+  checks/card/card_file_system.cpp checks/card/pcsc_transport.cpp
+  checks/pkcs11/pin_state.cpp checks/report/files_win.cpp
   app/gui/options.cpp)
 
 # --- syntax-only: libraries with no MinGW build here ------------------------------------
@@ -129,6 +132,8 @@ certwiz_windows_objects(win_syntax_only SYNTAX_ONLY
   checks/site/protocol.cpp checks/site/client.cpp
   checks/form/phone.cpp checks/form/password.cpp checks/form/form_json.cpp checks/form/form_pdf.cpp
   checks/report/redact.cpp checks/report/bundle.cpp
+  checks/card/apdu.cpp checks/card/cdf.cpp checks/card/checks.cpp
+  checks/report/phone_numbers.cpp checks/report/replace_file.cpp
   installer/download.cpp installer/unpack.cpp)
 # Left out: app/gui. wxWidgets' headers include wx/msw/*.h whenever _WIN32 is defined, and
 # Debian ships only the GTK port's headers (wx3.2-headers), so the wizard's sources cannot
