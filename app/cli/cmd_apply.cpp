@@ -34,8 +34,8 @@ Lang output_lang(const std::string& flag) {
 }
 
 void print_error(const Error& e, Lang lang) {
-  std::fprintf(stderr, "certwiz: [%s] %s\n    %s\n    %s\n", e.code.c_str(), e.cause().in(lang).c_str(),
-               e.remedy().in(lang).c_str(), e.detail.c_str());
+  std::fprintf(stderr, "certwiz: [%s] %s\n    %s\n    %s\n", display_safe(e.code).c_str(), e.cause().in(lang).c_str(),
+               e.remedy().in(lang).c_str(), display_safe(e.detail).c_str());  // the detail may quote the site
 }
 
 }  // namespace

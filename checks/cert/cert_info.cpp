@@ -49,7 +49,7 @@ DistinguishedName read_name(const X509_NAME* name) {
     const int set = X509_NAME_ENTRY_set(e);
     if (!dn.text.empty()) dn.text += set == last_set ? "+" : ", ";
     last_set = set;
-    dn.text += a.type + "=" + a.value;
+    dn.text += a.type + "=" + display_safe(a.value);  // the shown form; attributes stay as issued for matching
     dn.attributes.push_back(std::move(a));
   }
   return dn;
