@@ -365,7 +365,7 @@ CheckResult uninstall_hicos(const InstallPaths& paths, const std::string& moduti
   auto rec = read_install_record(target.string());
   if (!rec) return done(CheckResult::from_error(rec.error(), {"安裝紀錄損壞，未移除任何東西", "Install record damaged; nothing removed"}));
   if (!*rec)
-    return done(CheckResult::warning("INSTALL-NOT-INSTALLED", {"沒有 CertWiz 安裝的 HiCOS 元件", "Nothing installed by CertWiz"},
+    return done(CheckResult::warning("INSTALL-NOTHING-TO-REMOVE", {"沒有 CertWiz 安裝的 HiCOS 元件", "Nothing installed by CertWiz"},
                                      Json{{"target_dir", target.string()}}));
   const InstallRecord& r = **rec;
   std::vector<std::string> problems, removed, kept;

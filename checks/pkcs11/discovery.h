@@ -35,6 +35,10 @@ std::vector<ModuleCandidate> find_hicos_modules(const std::vector<SearchRoot>& r
 // against `module_dir` (p11-kit's default module directory).
 std::vector<ModuleCandidate> read_p11kit_modules(const std::vector<std::string>& dirs, const std::string& module_dir);
 
+// `path` taken under `root` ("" leaves it as is): RunOptions::system_root.
+std::string under_root(const std::string& root, const std::string& path);
+std::vector<SearchRoot> under_root(const std::string& root, std::vector<SearchRoot> roots);
+
 // Every candidate, best first: the explicit one, HiCOS install paths, p11-kit's.
 std::vector<ModuleCandidate> discover_modules(const RunOptions& options);
 
