@@ -8,6 +8,16 @@ import re
 import sys
 
 ZH = {
+    "Saving the report...": "正在儲存報告…",
+    "Everything that was checked works.": "檢查過的項目都正常。",
+    "Setup is not complete yet. Still missing: %s.": "設定尚未完成，仍缺：%s。",
+    "Setup complete: every step is done and every check passed.": "設定完成：每個步驟都已完成，所有檢查都通過。",
+    "Next step: finish the steps not done yet.": "下一步：完成尚未完成的步驟。",
+    "Done, with warnings": "已完成，有警告",
+    ", ": "、",
+    "%s (warning)": "%s（警告）",
+    "%s (not done yet)": "%s（尚未完成）",
+    "%s (failed)": "%s（失敗）",
     "   about %ld s left": "　約剩 %ld 秒",
     "%zu checks run.": "已完成 %zu 項檢查。",
     "&Bind the card (asks for the PIN)...": "綁定憑證（需輸入 PIN 碼）(&B)…",
@@ -74,7 +84,6 @@ ZH = {
     "Every check at once: the smart card service, readers, card, card tool, certificates, signing component and network. Each problem has its failure code and what to do.":
         "一次執行所有檢查：智慧卡服務、讀卡機、卡片、卡片管理工具、憑證、簽章元件與網路。每個問題都附有錯誤代碼與處理方式。",
     "Every field of the form passes.": "申請書各欄位檢查通過。",
-    "Everything that was checked works.": "檢查過的項目都正常。",
     "Failed": "失敗",
     "Failure code": "錯誤代碼",
     "First-time setup: check everything step by step and bind the card": "第一次設定：逐步檢查並綁定憑證",
