@@ -178,6 +178,12 @@ CheckResult hicos_status(const HicosFindings& f, const HicosStatusOptions& o, co
                                          ev));
     }
     ev["state"] = "installed";
+    // Only the component answers: say so, next to pkcs11.module's "no module found".
+    if (f.vendor_module_files.empty() && f.certwiz_module_files.empty() && f.p11kit_registrations.empty() &&
+        f.firefox_registrations.empty())
+      return titled(CheckResult::pass({"已安裝 " + v + "（廠商安裝程式），但常見位置找不到它的 PKCS#11 模組",
+                                       "Installed " + v + " (vendor installer), but its PKCS#11 module is not in the usual places"},
+                                      ev));
     return titled(CheckResult::pass({"已安裝 " + v + "（廠商安裝程式）", "Installed " + v + " (vendor installer)"}, ev));
   }
 
@@ -195,7 +201,7 @@ CheckResult hicos_status(const HicosStatusOptions& o) {
 
 HicosStatusOptions hicos_status_options(const RunOptions& options) {
   HicosStatusOptions o;
-  o.system_root = options.system_root;
+  o.system_root = pkcs11::system_root();
   o.localsign_url = options.local_sign_url;
   o.timeout = std::min<std::chrono::milliseconds>(options.probe_timeout, std::chrono::seconds(5));
   if (auto p = load_site_profile(options.site_profile.empty() ? "default" : options.site_profile)) {

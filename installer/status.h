@@ -28,7 +28,7 @@ VendorLocations vendor_locations();
 
 struct HicosStatusOptions {
   // Every path searched is taken under this folder ("" = the real root), so a test can
-  // plant a vendor-style installation in a folder of its own.
+  // plant a vendor-style installation in a folder of its own (pkcs11::system_root()).
   std::string system_root;
   InstallPaths paths = default_install_paths(false);  // where CertWiz's own install and record live
   std::string localsign_url = "http://127.0.0.1:61161";

@@ -7,6 +7,7 @@
 
 #include "app/cli/cli.h"
 #include "certwiz_version.h"
+#include "checks/core/display_safe.h"
 #include "checks/form/form_json.h"
 #include "checks/form/form_pdf.h"
 #include "checks/form/submit.h"

@@ -113,7 +113,6 @@ int run_install(const InstallFlags& f) {
     }
     // The same answer as diagnose's installer.status: CertWiz's install, a vendor's, the running component.
     RunOptions run;
-    if (const char* root = std::getenv("CERTWIZ_SYSTEM_ROOT"); root && *root) run.system_root = root;
     if (const char* u = std::getenv("CERTWIZ_LOCALSIGN_URL"); u && *u) run.local_sign_url = u;
     installer::HicosStatusOptions so = installer::hicos_status_options(run);
     so.paths = o.paths;

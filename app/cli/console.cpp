@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "app/cli/cli.h"
+#include "checks/core/display_safe.h"
 #include "checks/report/digest.h"
 #include "checks/report/display_width.h"
 
@@ -42,8 +43,6 @@ bool make_run_options(const CommonOptions& o, RunOptions& out, bool wants_pin) {
   out.site_profile = o.site;
   // Where the local signing component listens (tests and unusual set-ups).
   if (const char* u = std::getenv("CERTWIZ_LOCALSIGN_URL"); u && *u) out.local_sign_url = u;
-  // Where installed software is looked for (tests plant installations under a folder).
-  if (const char* root = std::getenv("CERTWIZ_SYSTEM_ROOT"); root && *root) out.system_root = root;
   out.extra_trust_anchors = o.trust;
   out.confirm_final_try = o.confirm_final_try;
   if (!wants_pin && (o.pin_stdin || o.ask_pin)) {

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "checks/core/display_safe.h"
+
 namespace certwiz::cli {
 
 void add_site_path_options(CLI::App& cmd, SitePathFlags& f) {

@@ -7,6 +7,8 @@
 #include <wx/stdpaths.h>
 #include <wx/translation.h>
 
+#include "checks/core/display_safe.h"
+
 namespace certwiz::gui {
 namespace {
 Lang g_lang = Lang::zh_TW;

@@ -20,8 +20,7 @@ std::string find_locale_dir();
 Lang ui_lang();
 void set_ui_lang(Lang lang);
 
-// An engine text in the UI language (the other language when it is empty). Both make
-// the text display-safe (checks/core/text.h): they are the wizard's display boundary.
+// An engine text in the UI language (the other language when it is empty).
 wxString tr(const Text& t);
 wxString u8(const std::string& s);
 std::string to_u8(const wxString& s);

@@ -75,8 +75,6 @@ RunOptions make_run_options(const WizardOptions& o) {
   r.site_profile = o.site;
   r.extra_trust_anchors = o.trust;
   if (!o.localsign_url.empty()) r.local_sign_url = o.localsign_url;
-  // Where installed software is looked for (tests plant installations under a folder).
-  if (const char* root = std::getenv("CERTWIZ_SYSTEM_ROOT"); root && *root) r.system_root = root;
   return r;
 }
 

@@ -15,6 +15,7 @@
 #include "app/gui/i18n.h"
 #include "app/gui/wrap_text.h"
 #include "certwiz_version.h"
+#include "checks/core/display_safe.h"
 #include "checks/report/environment.h"
 #include "checks/report/files.h"
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "checks/cert/ossl.h"
+#include "checks/core/display_safe.h"
 
 namespace certwiz::cert {
 

@@ -34,9 +34,6 @@ struct RunOptions {
   bool confirm_final_try = false;
   // Days before expiry that warn.
   int expiry_warning_days = 30;
-  // Filesystem root under which installed software is looked for ("" = the real one):
-  // tests plant installations in a folder of their own (CERTWIZ_SYSTEM_ROOT).
-  std::string system_root;
   // Per-check time limit for probes that talk to hardware or the network.
   std::chrono::milliseconds probe_timeout{std::chrono::seconds(15)};
 };

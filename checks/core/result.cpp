@@ -38,32 +38,6 @@ Text Error::remedy() const {
   return c ? c->remedy() : Text{};
 }
 
-Json display_safe_json(const Json& j) {
-  if (j.is_string()) return display_safe(j.get_ref<const std::string&>(), LineBreaks::keep);
-  if (j.is_array()) {
-    Json out = Json::array();
-    for (const auto& v : j) out.push_back(display_safe_json(v));
-    return out;
-  }
-  if (j.is_object()) {
-    Json out = Json::object();
-    for (const auto& [k, v] : j.items()) out[display_safe(std::string_view(k))] = display_safe_json(v);
-    return out;
-  }
-  return j;
-}
-
-void make_display_safe(CheckResult& r) {
-  r.id = display_safe(r.id);
-  r.title = display_safe(r.title);
-  r.summary = display_safe(r.summary);
-  r.code = display_safe(r.code);
-  r.cause = display_safe(r.cause);
-  r.remedy = display_safe(r.remedy);
-  r.detail = display_safe(r.detail, LineBreaks::keep);
-  r.evidence = display_safe_json(r.evidence);
-}
-
 CheckResult CheckResult::pass(Text summary, Json evidence) {
   CheckResult r;
   r.status = Status::pass;

@@ -76,11 +76,6 @@ struct CheckResult {
 };
 
 Json to_json(const CheckResult& r);
-// Every string of a result (summary, detail, evidence keys and values, ...) made safe
-// to display (display_safe in text.h): the engine applies it to each result it
-// collects, where text from servers, the card and certificates enters the results.
-void make_display_safe(CheckResult& r);
-Json display_safe_json(const Json& j);
 CheckResult check_result_from_json(const Json& j);  // throws nlohmann::json::exception on malformed input
 Json to_json(const Text& t);
 Text text_from_json(const Json& j);

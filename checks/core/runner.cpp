@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "checks/core/display_safe.h"
+
 namespace certwiz {
 namespace {
 

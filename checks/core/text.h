@@ -20,17 +20,4 @@ struct Text {
   bool operator==(const Text&) const = default;
 };
 
-// Text from outside CertWiz (the site, the local signing component, the card, a
-// certificate, a report file) made safe to show: a server must not be able to move the
-// cursor, retitle the window, hide or reorder text on a terminal, in the wizard or in the
-// HTML report. Removes C0 controls (a line break stays only with LineBreaks::keep; tab
-// becomes a space), DEL, C1 controls, whole escape sequences (ESC and 8-bit CSI / OSC /
-// DCS / SOS / PM / APC with their parameters and strings) and the bidi embedding,
-// override and isolate characters (U+202A-U+202E, U+2066-U+2069) that spoof text order.
-// Invalid UTF-8 becomes U+FFFD (a stray 0x9B byte is CSI to some terminals).
-enum class LineBreaks { keep, to_space };
-std::string display_safe(std::string_view s, LineBreaks breaks = LineBreaks::to_space);
-bool is_display_safe(std::string_view s, LineBreaks breaks = LineBreaks::to_space);
-Text display_safe(const Text& t, LineBreaks breaks = LineBreaks::to_space);
-
 }  // namespace certwiz

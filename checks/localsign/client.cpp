@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include "checks/core/display_safe.h"
 #include "checks/localsign/ret_codes.h"
 #include "checks/net/http.h"
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -89,6 +90,11 @@ std::vector<ModuleCandidate> read_p11kit_modules(const std::vector<std::string>&
   return out;
 }
 
+std::string system_root() {
+  const char* r = std::getenv("CERTWIZ_SYSTEM_ROOT");
+  return r && *r ? std::string(r) : std::string();
+}
+
 std::string under_root(const std::string& root, const std::string& path) {
   if (root.empty() || path.empty()) return path;
   return (fs::path(root) / fs::path(path).relative_path()).string();
@@ -102,7 +108,7 @@ std::vector<SearchRoot> under_root(const std::string& root, std::vector<SearchRo
 std::vector<ModuleCandidate> discover_modules(const RunOptions& options) {
   std::vector<ModuleCandidate> out;
   if (!options.pkcs11_module.empty()) out.push_back({options.pkcs11_module, "option", false});
-  const std::string& root = options.system_root;
+  const std::string root = system_root();
   for (auto& c : find_hicos_modules(under_root(root, hicos_search_roots()))) out.push_back(std::move(c));
 #ifdef CERTWIZ_P11_MODULE_DIR
   const std::string module_dir = CERTWIZ_P11_MODULE_DIR;

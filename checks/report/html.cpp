@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "checks/core/display_safe.h"
 #include "checks/report/digest.h"
 #include "checks/report/display_width.h"
 

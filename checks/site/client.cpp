@@ -11,6 +11,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "checks/core/display_safe.h"
 #include "checks/localsign/client.h"
 #include "checks/localsign/ret_codes.h"
 #include "checks/net/http.h"

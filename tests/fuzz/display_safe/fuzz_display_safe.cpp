@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "checks/core/text.h"
+#include "checks/core/display_safe.h"
 
 namespace {
 void require_inert(const std::string& s, bool newlines) {

@@ -1,10 +1,10 @@
-// display_safe (checks/core/text.h): what a server, a card or a certificate sends cannot
+// display_safe (checks/core/display_safe.h): what a server, a card or a certificate sends cannot
 // drive the terminal, retitle a window or reorder text once it went through it, and the
 // engine applies it to every result it collects.
 #include <gtest/gtest.h>
 
+#include "checks/core/display_safe.h"
 #include "checks/core/runner.h"
-#include "checks/core/text.h"
 
 using namespace certwiz;
 

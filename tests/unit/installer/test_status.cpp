@@ -127,7 +127,7 @@ TEST_F(HicosStatusTest, RunningComponentAloneCountsAsAVendorInstall) {
   ComponentStandIn component("1.3.4.5");
   const CheckResult r = status(options(component.url()));
   EXPECT_EQ(r.status, Status::pass);
-  EXPECT_EQ(r.summary.en, "Installed 1.3.4.5 (vendor installer)");
+  EXPECT_EQ(r.summary.en, "Installed 1.3.4.5 (vendor installer), but its PKCS#11 module is not in the usual places");
   EXPECT_TRUE(r.evidence["vendor_module_files"].empty());
 }
 
