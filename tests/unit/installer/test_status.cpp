@@ -3,8 +3,12 @@
 // folder, p11-kit and Firefox registrations) and a loopback stand-in of the local
 // signing component answering GET / with its version.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <optional>
@@ -37,10 +41,20 @@ struct ComponentStandIn {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
 
-// A port where nothing listens: bound, never listening.
+// A port where nothing listens: bound (so no other test takes it), never listening, so a
+// connection is refused at once.
 struct DeadPort {
-  httplib::Server server;
-  int port = server.bind_to_any_port("127.0.0.1");
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int port = 0;
+  DeadPort() {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      port = ntohs(a.sin_port);
+  }
+  ~DeadPort() { close(fd); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
 
