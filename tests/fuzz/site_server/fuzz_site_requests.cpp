@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(parse_bind_request(body));
   auto login = parse_login_request(body);
   check(login);
-  if (login.ok() && login.value->signature.size() > certwiz::site::kMaxBodyBytes) std::abort();
+  if (login.ok() && login.value->signature.size() > kMaxBodyBytes) std::abort();
   (void)cookie_value(body, "certwiz_client");
   (void)bearer_token(body);
   (void)well_formed_token(body);

@@ -1014,11 +1014,14 @@ struct OwnSite {
     p["base_url"] = "https://127.0.0.1:" + std::to_string(port);
     profile = dir + "/site-profile.json";
     std::ofstream(profile) << p.dump(2);
-    const std::vector<std::string> args = {
+    std::vector<std::string> args = {
         CERTWIZ_SITE_BIN, "serve", "--db", dir + "/site.db", "--cert", pki + "/tls/server.pem", "--key",
         pki + "/tls/server.key", "--bind", "127.0.0.1", "--port", std::to_string(port), "--site-host", "127.0.0.1",
         "--anchors", pki + "/root/ca.pem", "--intermediates", pki + "/moica-g2/ca.pem", pki + "/moica-g3/ca.pem",
         pki + "/moeaca/ca.pem", "--crl-cache", dir + "/crl-cache", "--seed-identities", ids};
+    // The wizard's signatures go to the lab's independent oracle too (tests/lab/oracle).
+    if (const char* lab = std::getenv("CERTWIZ_LAB_DIR"); lab && *lab)
+      args.insert(args.end(), {"--capture-cms", std::string(lab) + "/cms-capture"});
     pid = fork();
     if (pid == 0) {
       if (FILE* log = std::fopen((dir + "/site.log").c_str(), "w")) {

@@ -37,7 +37,7 @@ json bind_body(const Issued& c, const TestAccount& a, const std::string& type, c
 void expect_code(const Answer& a, int status, const std::string& code) {
   EXPECT_EQ(a.status, status) << a.raw;
   EXPECT_EQ(a.error_code(), code) << a.raw;
-  // Messages from the failure catalogue (checks/site/codes.def), not the bare code.
+  // Messages in words (the site's own), not the bare code.
   ASSERT_TRUE(a.body["error"]["message"].is_string() && a.body["error"]["message_zh"].is_string()) << a.raw;
   EXPECT_NE(a.body["error"]["message"].get<std::string>(), code);
   EXPECT_NE(a.body["error"]["message_zh"].get<std::string>(), code);
@@ -343,8 +343,12 @@ TEST(SiteOptions, TooManyRequestsFromOneClientAreRateLimited) {
   for (int i = 0; i < 8; ++i) limited += c.challenge_login().error_code() == "SITE-RATE-LIMITED";
   EXPECT_GE(limited, 3);
   expect_code(c.challenge_login(), 429, "SITE-RATE-LIMITED");
-  // Another client has its own budget (its first request comes without a cookie).
+  // A client at another address has its own budget; a new client at the same address
+  // does not (the limit follows the address, not the cookie the client chooses).
+  SiteClient same_address("127.0.0.1", site.port(), tls_ca_file());
+  expect_code(same_address.challenge_login(), 429, "SITE-RATE-LIMITED");
   SiteClient other("127.0.0.1", site.port(), tls_ca_file());
+  other.set_source_address("127.0.0.3");
   EXPECT_EQ(other.challenge_login().status, 200);
 }
 

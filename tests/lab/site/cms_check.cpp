@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "checks/cert/cert_info.h"
+#include "tests/lab/site/wire.h"
 
 namespace certwiz::site_server {
 namespace {
@@ -48,7 +48,7 @@ std::string openssl_error() {
 
 std::variant<SignedAnswer, WireFailure> check_cms(std::string_view signature_base64, std::string_view tbs,
                                                   std::string_view nonce) {
-  auto der = cert::decode_base64(signature_base64);
+  auto der = base64_decode(signature_base64);
   if (!der || der->empty()) return wire("SITE-CMS-MALFORMED", "signature is not base64");
   std::unique_ptr<BIO, BioFree> in(BIO_new_mem_buf(der->data(), static_cast<int>(der->size())));
   std::unique_ptr<CMS_ContentInfo, CmsFree> cms(d2i_CMS_bio(in.get(), nullptr));
@@ -78,6 +78,25 @@ std::variant<SignedAnswer, WireFailure> check_cms(std::string_view signature_bas
   // which challenge it answers.
   ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
   if (!content || !*content) return wire("SITE-CMS-CONTENT-MISMATCH", "no eContent (detached signature)");
+
+  // The protocol's algorithms only: SHA-256 and RSA PKCS#1 v1.5 (a SHA-1 signature is
+  // refused even when it verifies).
+  X509_ALGOR *digest_alg = nullptr, *signature_alg = nullptr;
+  CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, &signature_alg);
+  const ASN1_OBJECT* digest_oid = nullptr;
+  const ASN1_OBJECT* signature_oid = nullptr;
+  if (digest_alg) X509_ALGOR_get0(&digest_oid, nullptr, nullptr, digest_alg);
+  if (signature_alg) X509_ALGOR_get0(&signature_oid, nullptr, nullptr, signature_alg);
+  if (OBJ_obj2nid(digest_oid) != NID_sha256) return wire("SITE-CMS-MALFORMED", "digest algorithm is not SHA-256");
+  const int sig_nid = OBJ_obj2nid(signature_oid);
+  if (sig_nid != NID_rsaEncryption && sig_nid != NID_sha256WithRSAEncryption)
+    return wire("SITE-CMS-MALFORMED", "signature algorithm is not RSA PKCS#1 v1.5 with SHA-256");
+  // Signed attributes: contentType, messageDigest and signingTime, each once.
+  for (int nid : {NID_pkcs9_contentType, NID_pkcs9_messageDigest, NID_pkcs9_signingTime}) {
+    const int at = CMS_signed_get_attr_by_NID(si, nid, -1);
+    if (at < 0 || CMS_signed_get_attr_by_NID(si, nid, at) >= 0)
+      return wire("SITE-CMS-MALFORMED", std::string("signed attribute ") + OBJ_nid2sn(nid) + " missing or repeated");
+  }
 
   // Signature and messageDigest against the attached content; the signer's chain is
   // judged separately (step 4), so no certificate verification here.

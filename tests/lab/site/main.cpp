@@ -9,7 +9,6 @@
 #include <iostream>
 #include <thread>
 
-#include "checks/site/protocol.h"
 #include "tests/lab/site/site_server.h"
 #include "tests/lab/site/site_store.h"
 
@@ -56,10 +55,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   serve->add_option("--session-seconds", cfg.session_seconds, "Session lifetime")->capture_default_str()
       ->check(CLI::Range(1, 86400));
-  serve->add_option("--rate-limit", cfg.rate_limit_per_minute, "Requests per minute per client (0: none)")
+  serve->add_option("--rate-limit", cfg.rate_limit_per_minute,
+                    "Requests per minute per client address, and binds per account (0: none)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   serve->add_option("--threads", cfg.threads, "Worker threads")->capture_default_str()->check(CLI::Range(2, 1024));
-  serve->add_option("--form-profile", cfg.form_profile, "Site profile whose form rules apply (default: built-in)");
+  serve->add_option("--prune-interval", cfg.prune_interval_seconds, "Seconds between sweeps of expired rows")
+      ->capture_default_str()->check(CLI::Range(1, 86400));
+  serve->add_option("--retain-seconds", cfg.retain_seconds,
+                    "Keep expired challenges, ended sessions and code events this long")
+      ->capture_default_str()->check(CLI::Range(0, 30 * 86400));
+  serve->add_option("--capture-cms", cfg.capture_cms_dir,
+                    "Save every CMS judged, with the verdict, here (the lab's independent oracle reads them)");
   serve->add_flag("--no-ocsp", no_ocsp, "Do not ask OCSP (CRL only)");
   serve->add_flag("--no-crl", no_crl, "Do not use CRLs (OCSP only)");
   serve->add_option("--ocsp-url", cfg.verifier.revocation.ocsp_urls, "OCSP responder instead of the certificate's");
@@ -137,8 +143,7 @@ int main(int argc, char** argv) {
       migrate(db, site_migrations());
       Approval a = approve_application(db, *id, valid_days, now_s());
       // The code is printed once and stored only as a salted hash.
-      const std::string expires =
-          certwiz::site::format_utc(std::chrono::system_clock::time_point(std::chrono::seconds(a.expires_at)));
+      const std::string expires = utc_text(a.expires_at);
       std::printf("application: %s\naccount: %s\nverification code: %s\nexpires: %s\n", a.application.c_str(),
                   a.new_account ? "created" : "existing", a.code.c_str(), expires.c_str());
       return 0;

@@ -45,25 +45,68 @@ std::optional<json> object(std::string_view body, WireFailure& f) {
   return j;
 }
 
+// Each wire code's HTTP status and the site's own words for it (docs/site-protocol.md).
+struct WireCode {
+  int status;
+  const char* message;
+  const char* message_zh;
+};
+
+const std::map<std::string_view, WireCode>& wire_codes() {
+  static const std::map<std::string_view, WireCode> kCodes{
+      {"SITE-BODY-TOO-LARGE", {413, "The request is too large.", "送出的資料太大。"}},
+      {"SITE-BODY-MALFORMED", {400, "The request could not be read.", "無法解讀送出的資料。"}},
+      {"SITE-UBN-INVALID", {400, "The UBN is not a valid 統一編號.", "統一編號不正確。"}},
+      {"SITE-COMPANY-NOT-FOUND", {404, "No company with this UBN is registered.", "查無此統一編號的公司登記資料。"}},
+      {"SITE-FORM-INVALID", {422, "Some fields of the application are wrong.", "申請書有欄位不正確。"}},
+      {"SITE-ACCOUNT-EXISTS", {409, "This UBN already has an account or a pending application.", "此統一編號已有帳號或審核中的申請。"}},
+      {"SITE-ACCOUNT-UNKNOWN", {404, "No approved account has this UBN.", "此統一編號沒有已核准的帳號。"}},
+      {"SITE-CONTROL-NO-MISMATCH", {400, "The control number does not match the account.", "管制編號與帳號不符。"}},
+      {"SITE-CODE-WRONG", {401, "The verification code is wrong.", "驗證碼錯誤。"}},
+      {"SITE-CODE-LOCKED", {429, "The verification code is locked after too many wrong tries.", "驗證碼錯誤次數過多，已鎖定。"}},
+      {"SITE-CODE-EXPIRED", {410, "The verification code has expired.", "驗證碼已過期。"}},
+      {"SITE-NONCE-UNKNOWN", {400, "The site did not issue this challenge.", "網站沒有發出這個挑戰碼。"}},
+      {"SITE-NONCE-WRONG-CLIENT", {403, "The challenge was issued to another client.", "挑戰碼屬於另一個連線。"}},
+      {"SITE-NONCE-REPLAYED", {409, "The challenge has already been used.", "挑戰碼已經用過。"}},
+      {"SITE-NONCE-EXPIRED", {410, "The challenge has expired.", "挑戰碼已逾時。"}},
+      {"SITE-CHALLENGE-MISMATCH", {400, "The challenge was issued for something else.", "挑戰碼的用途不符。"}},
+      {"SITE-CMS-MALFORMED", {400, "The signature could not be read or does not verify.", "簽章無法解讀或驗證失敗。"}},
+      {"SITE-CMS-SIGNERS", {400, "The signature must have exactly one signer.", "簽章必須恰有一位簽署者。"}},
+      {"SITE-CMS-NO-CERT", {400, "The signer's certificate is missing from the signature.", "簽章中沒有簽署者的憑證。"}},
+      {"SITE-CMS-CONTENT-MISMATCH", {400, "The signed text or nonce is not the one the site issued.", "簽署的內容或挑戰碼與網站發出的不同。"}},
+      {"SITE-CERT-UNTRUSTED", {403, "The certificate does not chain to a CA the site trusts.", "憑證不是網站信任的憑證機構所發。"}},
+      {"SITE-CERT-EXPIRED", {403, "The certificate is expired or not yet valid.", "憑證已過期或尚未生效。"}},
+      {"SITE-CERT-USAGE", {403, "The certificate is not for signing.", "此憑證不能用於簽章。"}},
+      {"SITE-CERT-POLICY", {403, "The certificate's policy is not accepted here.", "網站不接受此憑證政策。"}},
+      {"SITE-CERT-REVOKED", {403, "The certificate has been revoked.", "憑證已被廢止。"}},
+      {"SITE-CERT-REVOCATION-UNKNOWN", {503, "The site could not learn whether the certificate is revoked.", "網站無法確認憑證是否已被廢止。"}},
+      {"SITE-CERT-KIND", {403, "The certificate is of the other kind than the login type.", "憑證種類與登入方式不符。"}},
+      {"SITE-UBN-MISMATCH", {403, "The certificate's UBN is not the account's.", "憑證的統一編號與帳號不符。"}},
+      {"SITE-ID-MISMATCH", {403, "The certificate holder is not the account's responsible person.", "憑證持有人不是帳號的負責人。"}},
+      {"SITE-LOGIN-TYPE-DISABLED", {403, "This login type is disabled on the account.", "此帳號未啟用這種憑證登入。"}},
+      {"SITE-CERT-NOT-BOUND", {401, "The certificate is not bound to any account.", "此憑證尚未綁定任何帳號。"}},
+      {"SITE-SESSION-INVALID", {401, "The session is missing, expired or ended.", "登入狀態不存在、已逾時或已登出。"}},
+      {"SITE-RATE-LIMITED", {429, "Too many requests; wait a minute.", "要求太頻繁，請稍候再試。"}},
+      {"SITE-INTERNAL", {500, "The site failed; try again later.", "網站發生錯誤，請稍後再試。"}},
+  };
+  return kCodes;
+}
+
 }  // namespace
 
 int wire_status(std::string_view code) {
-  static const std::map<std::string_view, int> kStatus{
-      {"SITE-BODY-TOO-LARGE", 413},       {"SITE-BODY-MALFORMED", 400},      {"SITE-UBN-INVALID", 400},
-      {"SITE-COMPANY-NOT-FOUND", 404},    {"SITE-FORM-INVALID", 422},        {"SITE-ACCOUNT-EXISTS", 409},
-      {"SITE-ACCOUNT-UNKNOWN", 404},      {"SITE-CONTROL-NO-MISMATCH", 400}, {"SITE-CODE-WRONG", 401},
-      {"SITE-CODE-LOCKED", 429},          {"SITE-CODE-EXPIRED", 410},        {"SITE-NONCE-UNKNOWN", 400},
-      {"SITE-NONCE-WRONG-CLIENT", 403},   {"SITE-NONCE-REPLAYED", 409},      {"SITE-NONCE-EXPIRED", 410},
-      {"SITE-CHALLENGE-MISMATCH", 400},   {"SITE-CMS-MALFORMED", 400},       {"SITE-CMS-SIGNERS", 400},
-      {"SITE-CMS-NO-CERT", 400},          {"SITE-CMS-CONTENT-MISMATCH", 400}, {"SITE-CERT-UNTRUSTED", 403},
-      {"SITE-CERT-EXPIRED", 403},         {"SITE-CERT-USAGE", 403},          {"SITE-CERT-POLICY", 403},
-      {"SITE-CERT-REVOKED", 403},         {"SITE-CERT-REVOCATION-UNKNOWN", 503}, {"SITE-CERT-KIND", 403},
-      {"SITE-UBN-MISMATCH", 403},         {"SITE-ID-MISMATCH", 403},         {"SITE-LOGIN-TYPE-DISABLED", 403},
-      {"SITE-CERT-NOT-BOUND", 401},       {"SITE-SESSION-INVALID", 401},     {"SITE-RATE-LIMITED", 429},
-      {"SITE-INTERNAL", 500},
-  };
-  auto it = kStatus.find(code);
-  return it == kStatus.end() ? 500 : it->second;
+  auto it = wire_codes().find(code);
+  return it == wire_codes().end() ? 500 : it->second.status;
+}
+
+std::string error_body(std::string_view code, int attempts_left) {
+  auto it = wire_codes().find(code);
+  json e{{"code", std::string(code)},
+         {"message", it == wire_codes().end() ? std::string(code) : it->second.message},
+         {"message_zh", it == wire_codes().end() ? std::string(code) : it->second.message_zh}};
+  json body{{"error", e}};
+  if (attempts_left >= 0) body["attempts_left"] = attempts_left;
+  return body.dump();
 }
 
 WireFailure wire(std::string_view code, std::string detail) {
@@ -85,13 +128,13 @@ Parsed<ChallengeRequest> parse_challenge_request(std::string_view body) {
     p.failure = wire("SITE-BODY-MALFORMED", r.problem);
     return p;
   }
-  auto pp = site::parse_purpose(purpose);
+  auto pp = parse_purpose(purpose);
   if (!pp) {
     p.failure = wire("SITE-BODY-MALFORMED", "unknown purpose");
     return p;
   }
   c.purpose = *pp;
-  if (c.purpose == site::Purpose::bind) {
+  if (c.purpose == Purpose::bind) {
     if (!r.str("ubn", c.ubn, true) || !r.str("control_no", c.control_no, false)) {
       p.failure = wire("SITE-BODY-MALFORMED", r.problem);
       return p;
@@ -109,7 +152,7 @@ Parsed<BindRequest> parse_bind_request(std::string_view body) {
   BindRequest b;
   if (!r.str("challenge_id", b.challenge_id, true) || !r.str("ubn", b.ubn, true) ||
       !r.str("control_no", b.control_no, false) || !r.str("verification_code", b.verification_code, true) ||
-      !r.str("login_type", b.login_type, true) || !r.str("signature", b.signature, true, site::kMaxBodyBytes)) {
+      !r.str("login_type", b.login_type, true) || !r.str("signature", b.signature, true, kMaxBodyBytes)) {
     p.failure = wire("SITE-BODY-MALFORMED", r.problem);
     return p;
   }
@@ -127,7 +170,7 @@ Parsed<LoginRequest> parse_login_request(std::string_view body) {
   if (!j) return p;
   Reader r{*j, {}};
   LoginRequest l;
-  if (!r.str("challenge_id", l.challenge_id, true) || !r.str("signature", l.signature, true, site::kMaxBodyBytes)) {
+  if (!r.str("challenge_id", l.challenge_id, true) || !r.str("signature", l.signature, true, kMaxBodyBytes)) {
     p.failure = wire("SITE-BODY-MALFORMED", r.problem);
     return p;
   }

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checks/site/protocol.h"
+#include "tests/lab/site/wire.h"
 
 namespace certwiz::site_server {
 
@@ -23,6 +23,9 @@ struct WireFailure {
 // The HTTP status of each wire code (the table of docs/site-protocol.md).
 int wire_status(std::string_view code);
 WireFailure wire(std::string_view code, std::string detail = {});
+// The error answer's body: {"error": {"code", "message", "message_zh"}} plus
+// "attempts_left" when >= 0; the messages are the site's own.
+std::string error_body(std::string_view code, int attempts_left = -1);
 
 template <typename T>
 struct Parsed {
@@ -32,7 +35,7 @@ struct Parsed {
 };
 
 struct ChallengeRequest {
-  site::Purpose purpose = site::Purpose::login;
+  Purpose purpose = Purpose::login;
   std::string ubn, control_no;  // bind only
 };
 struct BindRequest {

@@ -2,15 +2,18 @@
 
 #include <httplib.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 
-#include "checks/form/form_json.h"
-#include "checks/form/rules.h"
-#include "checks/site/protocol.h"
+#include "tests/lab/site/application.h"
 #include "tests/lab/site/cms_check.h"
 #include "tests/lab/site/password_hash.h"
 #include "tests/lab/site/rate_limiter.h"
@@ -24,13 +27,6 @@ using nlohmann::json;
 
 int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string hex_only(const std::string& s) {
-  std::string out;
-  for (char c : s)
-    if (c != ':') out += c;
-  return out;
 }
 
 json account_json(const Account& a) {
@@ -73,16 +69,15 @@ struct SiteServer::Impl {
   SiteConfig cfg;
   httplib::SSLServer http;
   DatabasePool pool;
-  form::FormRules rules;
-  std::mutex rules_mu;  // the form rules (libpwquality, std::regex) are used one request at a time
   LoginVerifier verifier;
   RateLimiter limiter;
+  std::atomic<int64_t> last_prune{0};
+  std::atomic<uint64_t> captured{0};
 
   explicit Impl(SiteConfig c)
       : cfg(std::move(c)),
         http(cfg.cert_file.c_str(), cfg.key_file.c_str()),
         pool(cfg.db_path, static_cast<size_t>(cfg.threads)),
-        rules(load_rules(cfg.form_profile)),
         verifier(cfg.verifier),
         limiter(cfg.rate_limit_per_minute) {
     if (!http.is_valid()) throw std::runtime_error("cannot load the TLS certificate " + cfg.cert_file + " / key " + cfg.key_file);
@@ -97,12 +92,6 @@ struct SiteServer::Impl {
     routes();
   }
 
-  static form::FormRules load_rules(const std::string& profile) {
-    auto r = form::load_form_rules(profile);
-    if (!r) throw std::runtime_error("form rules: " + r.error().code + " " + r.error().detail);
-    return std::move(*r);
-  }
-
   static std::string client_of(const httplib::Request& req) {
     std::string c = cookie_value(req.get_header_value("Cookie"), kClientCookie);
     return well_formed_token(c) ? c : std::string();
@@ -114,7 +103,7 @@ struct SiteServer::Impl {
   }
 
   static void send_failure(httplib::Response& res, const WireFailure& f) {
-    json body = json::parse(site::error_body(f.code, f.attempts_left));
+    json body = json::parse(error_body(f.code, f.attempts_left));
     if (f.extra.is_object())
       for (const auto& [k, v] : f.extra.items()) body[k] = v;
     send(res, f.status, body);
@@ -128,8 +117,9 @@ struct SiteServer::Impl {
       std::string detail;
       const std::string client = client_of(req);
       try {
-        if (!limiter.allow(client.empty() ? "addr:" + req.remote_addr : "client:" + client))
-          throw Reject{wire("SITE-RATE-LIMITED", "rate limit")};
+        // By the address the request came from: the client cookie is the client's to
+        // choose, and a new one per request would escape any limit keyed on it.
+        if (!limiter.allow("addr:" + req.remote_addr)) throw Reject{wire("SITE-RATE-LIMITED", "rate limit")};
         handler(req, res, client);
       } catch (const Reject& r) {
         detail = r.failure.code + " " + r.failure.detail;
@@ -138,13 +128,13 @@ struct SiteServer::Impl {
         detail = std::string("SITE-INTERNAL ") + e.what();
         send_failure(res, wire("SITE-INTERNAL"));
       }
-      std::fprintf(stderr, "%s %s %s %d %s\n", site::format_utc(std::chrono::system_clock::now()).c_str(), name,
+      std::fprintf(stderr, "%s %s %s %s %d %s\n", utc_text(now_s()).c_str(), req.remote_addr.c_str(), name,
                    req.path.c_str(), res.status, detail.c_str());
     };
   }
 
   void routes() {
-    http.set_payload_max_length(site::kMaxBodyBytes);
+    http.set_payload_max_length(kMaxBodyBytes);
     http.set_keep_alive_max_count(1000);
     // httplib writes headers and body separately: with Nagle on, the body waits for the
     // client's delayed ACK (40 ms per answer on Linux loopback).
@@ -160,7 +150,7 @@ struct SiteServer::Impl {
       const char* code = res.status == 413 ? "SITE-BODY-TOO-LARGE"
                          : res.status >= 500 ? "SITE-INTERNAL"
                                              : "SITE-BODY-MALFORMED";
-      res.set_content(site::error_body(code), "application/json; charset=utf-8");
+      res.set_content(error_body(code), "application/json; charset=utf-8");
     });
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
       send_failure(res, wire("SITE-INTERNAL"));
@@ -177,7 +167,7 @@ struct SiteServer::Impl {
 
   void lookup(const httplib::Request& req, httplib::Response& res, const std::string&) {
     const std::string ubn = req.get_param_value("ubn");
-    if (ubn.size() != 8 || form::check_ubn(ubn)) throw Reject{wire("SITE-UBN-INVALID", "ubn " + ubn)};
+    if (!valid_ubn(ubn)) throw Reject{wire("SITE-UBN-INVALID", "ubn " + ubn)};
     auto lease = pool.acquire();
     auto c = find_company(*lease, ubn);
     if (!c) throw Reject{wire("SITE-COMPANY-NOT-FOUND", "ubn " + ubn)};
@@ -185,32 +175,41 @@ struct SiteServer::Impl {
   }
 
   void apply(const httplib::Request& req, httplib::Response& res, const std::string&) {
-    form::CheckedForm checked;
-    {
-      std::lock_guard lock(rules_mu);
-      checked = form::check_form_json(req.body, rules);
-    }
-    if (!checked.file.parsed) throw Reject{wire("SITE-BODY-MALFORMED", "not a form object")};
-    if (!checked.ok()) {
-      WireFailure f = wire("SITE-FORM-INVALID", std::to_string(checked.errors.size()) + " field errors");
+    ReadApplication read = read_application(req.body);
+    struct Wipe {
+      std::string& s;
+      ~Wipe() { std::fill(s.begin(), s.end(), '\0'); }
+    } wipe{read.password};
+    if (!read.is_object) throw Reject{wire("SITE-BODY-MALFORMED", "not a form object")};
+    if (!read.ok()) {
+      WireFailure f = wire("SITE-FORM-INVALID", std::to_string(read.errors.size()) + " field errors");
       json fields = json::array();
-      for (const auto& e : checked.errors) fields.push_back({{"field", e.field}, {"code", e.code}});
+      for (const auto& e : read.errors) fields.push_back({{"field", e.field}, {"code", e.code}});
       f.extra = {{"fields", fields}};
       throw Reject{f};
     }
-    const std::string hash = hash_secret(checked.file.form.password.reveal(), kPasswordIterations);
+    const std::string hash = hash_secret(read.password, kPasswordIterations);
     auto lease = pool.acquire();
-    auto made = create_application(*lease, checked.validation.values, hash, now_s());
+    auto made = create_application(*lease, read.application, hash, now_s());
     if (auto* f = std::get_if<WireFailure>(&made)) throw Reject{*f};
     send(res, 201, {{"application", {{"id", application_label(std::get<int64_t>(made))}, {"status", "pending"}}}});
+  }
+
+  // Expired rows go at most once per interval, on the request that finds the time has come.
+  void prune_when_due(int64_t now) {
+    int64_t last = last_prune.load();
+    if (now - last < cfg.prune_interval_seconds || !last_prune.compare_exchange_strong(last, now)) return;
+    auto lease = pool.acquire();
+    const int64_t deleted = prune_expired(*lease, now, cfg.retain_seconds);
+    if (deleted > 0) std::fprintf(stderr, "%s prune %lld row(s)\n", utc_text(now).c_str(), static_cast<long long>(deleted));
   }
 
   void challenge(const httplib::Request& req, httplib::Response& res, const std::string& known_client) {
     auto parsed = parse_challenge_request(req.body);
     if (!parsed.ok()) throw Reject{parsed.failure};
     const ChallengeRequest& r = *parsed.value;
-    if (r.purpose == site::Purpose::bind) {
-      if (r.ubn.size() != 8 || form::check_ubn(r.ubn)) throw Reject{wire("SITE-UBN-INVALID", "ubn")};
+    if (r.purpose == Purpose::bind) {
+      if (!valid_ubn(r.ubn)) throw Reject{wire("SITE-UBN-INVALID", "ubn")};
       // The control number goes into the text to sign: one line of printable ASCII.
       for (unsigned char ch : r.control_no)
         if (ch < 0x21 || ch > 0x7e || r.control_no.size() > 32)
@@ -218,26 +217,26 @@ struct SiteServer::Impl {
     }
     std::string client = known_client;
     if (client.empty()) {
-      client = site::random_token();
+      client = random_token();
       res.set_header("Set-Cookie", std::string(kClientCookie) + "=" + client + "; Secure; HttpOnly; SameSite=Strict; Path=/");
     }
-    const auto now = std::chrono::system_clock::now();
-    const int64_t issued = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    site::Tbs tbs;
-    tbs.purpose = r.purpose;
-    tbs.site = cfg.site_host;
-    tbs.nonce = site::random_token();
-    tbs.issued = site::format_utc(std::chrono::system_clock::time_point(std::chrono::seconds(issued)));
-    tbs.ubn = r.ubn;
-    tbs.control_no = r.control_no;
+    const int64_t issued = now_s();
+    prune_when_due(issued);
+    ChallengeText text;
+    text.purpose = r.purpose;
+    text.site = cfg.site_host;
+    text.nonce = random_token();
+    text.issued = utc_text(issued);
+    text.ubn = r.ubn;
+    text.control_no = r.control_no;
     ChallengeRow row;
-    row.id = "c_" + site::random_token();
+    row.id = "c_" + random_token();
     row.client_id = client;
-    row.purpose = std::string(site::purpose_name(r.purpose));
+    row.purpose = std::string(purpose_name(r.purpose));
     row.ubn = r.ubn;
     row.control_no = r.control_no;
-    row.nonce = tbs.nonce;
-    row.tbs = site::make_tbs(tbs);
+    row.nonce = text.nonce;
+    row.tbs = challenge_text(text);
     row.issued_at = issued;
     row.expires_at = issued + cfg.challenge_seconds;
     {
@@ -249,17 +248,45 @@ struct SiteServer::Impl {
           {"nonce", row.nonce},
           {"tbs", row.tbs},
           {"expires_in", cfg.challenge_seconds},
-          {"expires_at", site::format_utc(std::chrono::system_clock::time_point(std::chrono::seconds(row.expires_at)))}});
+          {"expires_at", utc_text(row.expires_at)}});
+  }
+
+  // The oracle's input (tests/lab/oracle): the CMS as received, what it had to answer and
+  // what this site said of it. One file per CMS, written whole (rename) so a reader never
+  // sees half of one.
+  void capture(const std::string& endpoint, const std::string& signature, const ChallengeRow& c,
+               const std::string& verdict, const std::string& detail) {
+    if (cfg.capture_cms_dir.empty()) return;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(cfg.capture_cms_dir, ec);
+    const std::string name = std::to_string(now_s()) + "-" + std::to_string(getpid()) + "-" + std::to_string(++captured);
+    const fs::path path = fs::path(cfg.capture_cms_dir) / (name + ".json");
+    const json record{{"endpoint", endpoint}, {"cms_base64", signature}, {"tbs", c.tbs},        {"nonce", c.nonce},
+                      {"site_verdict", verdict}, {"site_detail", detail},  {"anchors", cfg.verifier.anchor_files},
+                      {"intermediates", cfg.verifier.intermediate_files}, {"policies", cfg.verifier.accepted_policies}};
+    {
+      std::ofstream out(path.string() + ".part", std::ios::trunc);
+      out << record.dump(1);
+    }
+    fs::rename(path.string() + ".part", path, ec);
   }
 
   // Steps 3 and 4, shared by bind and login.
-  cert::CertInfo signed_certificate(const std::string& signature, const ChallengeRow& c) {
+  LoginCertificate signed_certificate(const std::string& endpoint, const std::string& signature, const ChallengeRow& c) {
     auto cms = check_cms(signature, c.tbs, c.nonce);
-    if (auto* f = std::get_if<WireFailure>(&cms)) throw Reject{*f};
+    if (auto* f = std::get_if<WireFailure>(&cms)) {
+      capture(endpoint, signature, c, f->code, f->detail);
+      throw Reject{*f};
+    }
     const SignedAnswer& a = std::get<SignedAnswer>(cms);
     auto checked = verifier.check_certificate(a.signer_der, a.other_certs);
-    if (auto* f = std::get_if<WireFailure>(&checked)) throw Reject{*f};
-    return std::move(std::get<cert::CertInfo>(checked));
+    if (auto* f = std::get_if<WireFailure>(&checked)) {
+      capture(endpoint, signature, c, f->code, f->detail);
+      throw Reject{*f};
+    }
+    capture(endpoint, signature, c, "ok", {});
+    return std::move(std::get<LoginCertificate>(checked));
   }
 
   static bool login_type_enabled(const Account& a, const std::string& type) {
@@ -270,19 +297,28 @@ struct SiteServer::Impl {
     auto parsed = parse_bind_request(req.body);
     if (!parsed.ok()) throw Reject{parsed.failure};
     const BindRequest& r = *parsed.value;
+    // The account's own budget too: many addresses working on one company are still limited.
+    if (!limiter.allow("ubn:" + r.ubn)) throw Reject{wire("SITE-RATE-LIMITED", "rate limit for UBN " + r.ubn)};
     ChallengeRow challenge;
     Account account;
     {
       auto lease = pool.acquire();
       auto begun = begin_bind(*lease, r, client, now_s(), challenge);
       if (auto* f = std::get_if<WireFailure>(&begun)) throw Reject{*f};
-      account = std::get<Account>(begun);
+      account = std::get<BindAccount>(begun).account;
     }
-    cert::CertInfo info = signed_certificate(r.signature, challenge);
-    if (auto f = identity_mismatch(info, r.login_type, account.ubn, account.owner_id)) throw Reject{*f};
+    LoginCertificate cert = signed_certificate("bind", r.signature, challenge);
+    // Only a valid signature from a certificate that chains may spend one of the
+    // company's code tries: junk signatures cannot lock the code (docs/site-protocol.md).
+    {
+      auto lease = pool.acquire();
+      if (auto f = check_verification_code(*lease, account.id, r.verification_code, challenge.id, now_s()))
+        throw Reject{*f};
+    }
+    if (auto f = identity_mismatch(cert, r.login_type, account.ubn, account.owner_id)) throw Reject{*f};
     if (!login_type_enabled(account, r.login_type))
       throw Reject{wire("SITE-LOGIN-TYPE-DISABLED", r.login_type + " login is disabled on the account")};
-    Binding b{r.login_type, info.subject.text, info.issuer.text, info.serial_hex, hex_only(info.sha256_fingerprint)};
+    Binding b{r.login_type, cert.subject, cert.issuer, cert.serial_hex, cert.fingerprint_sha256};
     {
       auto lease = pool.acquire();
       store_binding(*lease, account.id, b, challenge.id, now_s());
@@ -306,14 +342,14 @@ struct SiteServer::Impl {
       if (auto* f = std::get_if<WireFailure>(&begun)) throw Reject{*f};
       challenge = std::get<ChallengeRow>(begun);
     }
-    cert::CertInfo info = signed_certificate(parsed.value->signature, challenge);
-    const std::string token = site::random_token();
+    LoginCertificate cert = signed_certificate("login", parsed.value->signature, challenge);
+    const std::string token = random_token();
     Account account;
     std::string login_type;
     {
       auto lease = pool.acquire();
-      auto found = find_bound_account(*lease, info.issuer.text, info.serial_hex, hex_only(info.sha256_fingerprint));
-      if (!found) throw Reject{wire("SITE-CERT-NOT-BOUND", "certificate " + info.serial_hex)};
+      auto found = find_bound_account(*lease, cert.issuer, cert.serial_hex, cert.fingerprint_sha256);
+      if (!found) throw Reject{wire("SITE-CERT-NOT-BOUND", "certificate " + cert.serial_hex)};
       std::tie(account, login_type) = *found;
       if (!login_type_enabled(account, login_type))
         throw Reject{wire("SITE-LOGIN-TYPE-DISABLED", login_type + " login is disabled on the account")};

@@ -18,9 +18,11 @@ struct SiteConfig {
   std::string site_host = "127.0.0.1";  // the "site:" line of every challenge
   int challenge_seconds = 120;
   int session_seconds = 1800;
-  int rate_limit_per_minute = 600;  // per client; 0: none
+  int rate_limit_per_minute = 600;  // per client address, and per account for bind; 0: none
+  int prune_interval_seconds = 60;  // how often expired rows are swept
+  int retain_seconds = 3600;        // how long rows are kept after they stop mattering
+  std::string capture_cms_dir;      // when set: every CMS judged is saved here with the verdict
   int threads = 64;                 // worker threads (one per open connection)
-  std::string form_profile;         // site profile for the form rules; empty: the default
   std::map<std::string, std::string> endpoints;  // empty entries: the defaults below
   LoginVerifierOptions verifier;
 };

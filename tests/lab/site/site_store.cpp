@@ -131,7 +131,7 @@ std::optional<Company> find_company(Database& db, const std::string& ubn) {
   return Company{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3)};
 }
 
-std::variant<int64_t, WireFailure> create_application(Database& db, const form::ValidatedForm& f,
+std::variant<int64_t, WireFailure> create_application(Database& db, const Application& f,
                                                       const std::string& password_hash, int64_t now) {
   nlohmann::json stored = {
       {"ubn", f.ubn},
@@ -239,9 +239,9 @@ void insert_challenge(Database& db, const ChallengeRow& c) {
   });
 }
 
-std::variant<Account, WireFailure> begin_bind(Database& db, const BindRequest& req, const std::string& client_id,
-                                              int64_t now, ChallengeRow& challenge_out) {
-  return db.transaction([&]() -> std::variant<Account, WireFailure> {
+std::variant<BindAccount, WireFailure> begin_bind(Database& db, const BindRequest& req, const std::string& client_id,
+                                                  int64_t now, ChallengeRow& challenge_out) {
+  return db.transaction([&]() -> std::variant<BindAccount, WireFailure> {
     auto taken = take_challenge(db, req.challenge_id, client_id, now);
     if (auto* f = std::get_if<WireFailure>(&taken)) return *f;
     challenge_out = std::get<ChallengeRow>(taken);
@@ -253,14 +253,12 @@ std::variant<Account, WireFailure> begin_bind(Database& db, const BindRequest& r
     if (!account) return wire("SITE-ACCOUNT-UNKNOWN", "UBN " + req.ubn);
     if (account->control_no != req.control_no) return wire("SITE-CONTROL-NO-MISMATCH", "control number");
 
-    auto code = db.prepare(
-        "SELECT generation, code_hash, expires_at, failed_attempts FROM verification_codes WHERE account_id = ?");
+    auto code = db.prepare("SELECT generation, expires_at, failed_attempts FROM verification_codes WHERE account_id = ?");
     code.bind(1, account->id);
     if (!code.step()) return wire("SITE-ACCOUNT-UNKNOWN", "account without a verification code");
     const int64_t generation = code.column_int(0);
-    const std::string hash = code.column_text(1);
-    const int64_t expires_at = code.column_int(2);
-    const int64_t failed = code.column_int(3);
+    const int64_t expires_at = code.column_int(1);
+    const int64_t failed = code.column_int(2);
     if (failed >= kMaxWrongCodes) {
       code_event(db, account->id, generation, c.id, "locked", now);
       return wire("SITE-CODE-LOCKED", "locked after " + std::to_string(failed) + " wrong codes");
@@ -269,17 +267,42 @@ std::variant<Account, WireFailure> begin_bind(Database& db, const BindRequest& r
       code_event(db, account->id, generation, c.id, "expired", now);
       return wire("SITE-CODE-EXPIRED", "code expired");
     }
-    if (!verify_secret(req.verification_code, hash)) {
+    return BindAccount{*account};
+  });
+}
+
+std::optional<WireFailure> check_verification_code(Database& db, int64_t account_id, const std::string& given,
+                                                   const std::string& challenge_id, int64_t now) {
+  return db.transaction([&]() -> std::optional<WireFailure> {
+    // Read again: another bind may have counted a wrong code, or staff issued a new one,
+    // since begin_bind.
+    auto code = db.prepare(
+        "SELECT generation, code_hash, expires_at, failed_attempts FROM verification_codes WHERE account_id = ?");
+    code.bind(1, account_id);
+    if (!code.step()) return wire("SITE-ACCOUNT-UNKNOWN", "account without a verification code");
+    const int64_t generation = code.column_int(0);
+    const std::string hash = code.column_text(1);
+    const int64_t expires_at = code.column_int(2);
+    const int64_t failed = code.column_int(3);
+    if (failed >= kMaxWrongCodes) {
+      code_event(db, account_id, generation, challenge_id, "locked", now);
+      return wire("SITE-CODE-LOCKED", "locked after " + std::to_string(failed) + " wrong codes");
+    }
+    if (now >= expires_at) {
+      code_event(db, account_id, generation, challenge_id, "expired", now);
+      return wire("SITE-CODE-EXPIRED", "code expired");
+    }
+    if (!verify_secret(given, hash)) {
       db.prepare("UPDATE verification_codes SET failed_attempts = failed_attempts + 1 WHERE account_id = ?")
-          .bind(1, account->id)
+          .bind(1, account_id)
           .run();
-      code_event(db, account->id, generation, c.id, "wrong", now);
+      code_event(db, account_id, generation, challenge_id, "wrong", now);
       WireFailure f = wire("SITE-CODE-WRONG", "wrong code");
       f.attempts_left = static_cast<int>(kMaxWrongCodes - failed - 1);
       return f;
     }
-    code_event(db, account->id, generation, c.id, "right", now);
-    return *account;
+    code_event(db, account_id, generation, challenge_id, "right", now);
+    return std::nullopt;
   });
 }
 
@@ -375,6 +398,38 @@ bool end_session(Database& db, const std::string& token_hash, int64_t now) {
         .run();
     return db.changes() > 0;
   });
+}
+
+int64_t prune_expired(Database& db, int64_t now, int64_t retain) {
+  const int64_t before = now - retain;
+  return db.transaction([&] {
+    int64_t deleted = 0;
+    db.prepare("DELETE FROM sessions WHERE expires_at <= ?1 OR logged_out_at <= ?1").bind(1, before).run();
+    deleted += db.changes();
+    db.prepare("DELETE FROM code_events WHERE at <= ?").bind(1, before).run();
+    deleted += db.changes();
+    // A binding keeps the challenge it was made with (its foreign key): those stay, one per
+    // binding at most.
+    db.prepare(
+          "DELETE FROM challenges WHERE expires_at <= ?1 "
+          "AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.challenge_id = challenges.id) "
+          "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.challenge_id = challenges.id) "
+          "AND NOT EXISTS (SELECT 1 FROM code_events e WHERE e.challenge_id = challenges.id)")
+        .bind(1, before)
+        .run();
+    deleted += db.changes();
+    return deleted;
+  });
+}
+
+TableSizes table_sizes(Database& db) {
+  auto count = [&](const char* sql) {
+    auto s = db.prepare(sql);
+    s.step();
+    return s.column_int(0);
+  };
+  return {count("SELECT count(*) FROM challenges"), count("SELECT count(*) FROM sessions"),
+          count("SELECT count(*) FROM code_events")};
 }
 
 }  // namespace certwiz::site_server

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "checks/form/form.h"
+#include "tests/lab/site/application.h"
 #include "tests/lab/site/requests.h"
 #include "tests/lab/site/sqlite_db.h"
 
@@ -46,7 +46,7 @@ int seed_companies_from_identities(Database& db, const std::string& identities_p
 std::optional<Company> find_company(Database& db, const std::string& ubn);
 
 // SITE-ACCOUNT-EXISTS when the UBN has an account or a pending application.
-std::variant<int64_t, WireFailure> create_application(Database& db, const form::ValidatedForm& form,
+std::variant<int64_t, WireFailure> create_application(Database& db, const Application& form,
                                                       const std::string& password_hash, int64_t now);
 
 struct Approval {
@@ -63,10 +63,19 @@ bool set_login_type(Database& db, const std::string& ubn, const std::string& log
 
 void insert_challenge(Database& db, const ChallengeRow& c);
 
-// Step 1 (and 2 for bind) of the protocol, with its writes (consuming the challenge,
-// counting a wrong code) committed whatever the outcome.
-std::variant<Account, WireFailure> begin_bind(Database& db, const BindRequest& req, const std::string& client_id,
-                                              int64_t now, ChallengeRow& challenge_out);
+// Steps 1 and 2 of bind up to the code itself: the challenge (consumed whatever the
+// outcome), the account, its control number, and a code neither locked nor expired.
+// The code is judged only after the signature (check_verification_code), so junk
+// signatures cannot spend the company's tries (issue 15, docs/site-protocol.md).
+struct BindAccount {
+  Account account;
+};
+std::variant<BindAccount, WireFailure> begin_bind(Database& db, const BindRequest& req, const std::string& client_id,
+                                                  int64_t now, ChallengeRow& challenge_out);
+// The verification code, once the signature and certificate have passed: a wrong one
+// counts toward the lock-out (SITE-CODE-WRONG with attempts_left). nullopt when right.
+std::optional<WireFailure> check_verification_code(Database& db, int64_t account_id, const std::string& code,
+                                                   const std::string& challenge_id, int64_t now);
 std::variant<ChallengeRow, WireFailure> begin_login(Database& db, const std::string& challenge_id,
                                                     const std::string& client_id, int64_t now);
 
@@ -87,5 +96,14 @@ struct SessionInfo {
 };
 std::optional<SessionInfo> find_session(Database& db, const std::string& token_hash, int64_t now);
 bool end_session(Database& db, const std::string& token_hash, int64_t now);
+
+// Deletes what no longer matters, `retain` seconds after it stopped mattering: expired
+// challenges nothing refers to, expired or ended sessions, code events. Bindings and
+// accounts stay. Returns the number of rows deleted.
+int64_t prune_expired(Database& db, int64_t now, int64_t retain);
+struct TableSizes {
+  int64_t challenges = 0, sessions = 0, code_events = 0;
+};
+TableSizes table_sizes(Database& db);
 
 }  // namespace certwiz::site_server

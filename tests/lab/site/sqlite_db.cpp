@@ -10,8 +10,9 @@ namespace {
 }
 
 // Version 1: the site's tables. Version 2: indexes for the lookups the server does
-// on every request (and a first real upgrade step for the migration tests).
-const std::array<Migration, 2> kMigrations{{
+// on every request (and a first real upgrade step for the migration tests). Version 3:
+// indexes the expiry sweep needs.
+const std::array<Migration, 3> kMigrations{{
     {1, "companies, applications, accounts, verification codes, challenges, bindings, sessions", R"SQL(
 CREATE TABLE companies(
   ubn TEXT PRIMARY KEY,
@@ -101,6 +102,11 @@ CREATE INDEX challenges_expires ON challenges(expires_at);
 CREATE INDEX sessions_expires ON sessions(expires_at);
 CREATE INDEX bindings_cert ON bindings(issuer, serial);
 CREATE INDEX code_events_account ON code_events(account_id, generation);
+)SQL"},
+    {3, "indexes for the expiry sweep (what still refers to a challenge, old code events)", R"SQL(
+CREATE INDEX bindings_challenge ON bindings(challenge_id);
+CREATE INDEX code_events_challenge ON code_events(challenge_id);
+CREATE INDEX code_events_at ON code_events(at);
 )SQL"},
 }};
 

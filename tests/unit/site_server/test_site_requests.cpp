@@ -26,7 +26,7 @@ namespace {
 TEST(SiteRequests, ChallengeBodies) {
   auto login = parse_challenge_request(R"({"purpose": "login"})");
   ASSERT_TRUE(login.ok());
-  EXPECT_EQ(login.value->purpose, site::Purpose::login);
+  EXPECT_EQ(login.value->purpose, Purpose::login);
   auto bind = parse_challenge_request(R"({"purpose": "bind", "ubn": "83124560", "control_no": null})");
   ASSERT_TRUE(bind.ok());
   EXPECT_EQ(bind.value->ubn, "83124560");

@@ -24,7 +24,7 @@ class Store : public ::testing::Test {
   Database& db() { return *db_; }
 
   Approval approved(const std::string& ubn = "83124560", int days = 14) {
-    form::ValidatedForm f;
+    Application f;
     f.ubn = ubn;
     f.control_no = "L5600123";
     f.company_name = "綠源環保科技股份有限公司";
@@ -59,6 +59,12 @@ class Store : public ::testing::Test {
     if (auto* f = std::get_if<WireFailure>(&got)) {
       if (attempts_left) *attempts_left = f->attempts_left;
       return f->code;
+    }
+    // (the site checks the signature here, before the code)
+    auto wrong = check_verification_code(db(), std::get<BindAccount>(got).account.id, code, row.id, 2000);
+    if (wrong) {
+      if (attempts_left) *attempts_left = wrong->attempts_left;
+      return wrong->code;
     }
     return "ok";
   }
@@ -158,9 +164,33 @@ TEST_F(Store, SessionsExpireAndEnd) {
   EXPECT_FALSE(end_session(db(), "h1", 2000));
 }
 
+// Issue 15 item 7: nothing grows without bound. Expired challenges, ended sessions and
+// old code events go; the challenge a binding was made with stays.
+TEST_F(Store, PruningDeletesWhatExpiredAndKeepsWhatBindingsNeed) {
+  Approval a = approved();
+  for (int i = 0; i < 20; ++i) challenge("login", "A", 1500);  // never used, expired at 1500
+  const std::string wrong = a.code == "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA";
+  EXPECT_EQ(bind_code(wrong), "SITE-CODE-WRONG");  // one code event (at 2000)
+  const std::string bound_with = challenge("bind", "A");
+  store_binding(db(), a.account_id, {"citizen", "s", "i", "01", "FP"}, bound_with, 2000);
+  const std::string session_challenge = challenge("login", "A");
+  create_session(db(), "h1", a.account_id, "citizen", session_challenge, 2000, 100);  // ends at 2100
+  EXPECT_EQ(table_sizes(db()).challenges, 23);
+  // Nothing has stopped mattering for `retain` (600 s) yet at 2050.
+  EXPECT_EQ(prune_expired(db(), 2050, 600), 0);
+  // Long after: the 20 expired challenges, the code event, the session and the challenges
+  // of both go; the binding's challenge stays (the binding refers to it).
+  EXPECT_EQ(prune_expired(db(), 10000, 600), 20 + 1 + 1 + 2);
+  TableSizes after = table_sizes(db());
+  EXPECT_EQ(after.challenges, 1);
+  EXPECT_EQ(after.sessions, 0);
+  EXPECT_EQ(after.code_events, 0);
+  EXPECT_TRUE(find_bound_account(db(), "i", "01", "FP"));
+}
+
 TEST_F(Store, ASecondApplicationForTheSameUbnIsRefused) {
   approved();
-  form::ValidatedForm f;
+  Application f;
   f.ubn = "83124560";
   auto again = create_application(db(), f, "h", 1000);
   ASSERT_TRUE(std::holds_alternative<WireFailure>(again));

@@ -129,6 +129,11 @@ SiteProcess::SiteProcess(const std::string& dir, std::vector<std::string> extra,
                                    pki + "/moica-g3/ca.pem", pki + "/moeaca/ca.pem", "--site-host", "127.0.0.1",
                                    "--crl-cache", dir + "/crl-cache", "--seed-identities",
                                    lab_env("CERTWIZ_LAB_IDENTITIES")};
+  // Every CMS this site judges goes to the lab's oracle too (tests/lab/oracle).
+  if (const char* lab = std::getenv("CERTWIZ_LAB_DIR"); lab && *lab) {
+    argv.push_back("--capture-cms");
+    argv.push_back(std::string(lab) + "/cms-capture");
+  }
   argv.insert(argv.end(), extra.begin(), extra.end());
   int pipefd[2];
   if (pipe(pipefd) != 0) throw std::runtime_error("pipe failed");

@@ -26,6 +26,8 @@ SiteClient::SiteClient(std::string host, int port, std::string tls_ca_file)
 }
 
 SiteClient::~SiteClient() = default;
+
+void SiteClient::set_source_address(const std::string& ip) { http_->set_interface(ip.c_str()); }
 SiteClient::SiteClient(SiteClient&&) noexcept = default;
 
 std::string SiteClient::cookie_header() const {

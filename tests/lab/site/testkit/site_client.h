@@ -43,6 +43,9 @@ class SiteClient {
   Answer login(const SignerFiles& card);
 
   std::map<std::string, std::string>& cookies() { return cookies_; }
+  // Connect from this local address (any of 127.0.0.0/8 on loopback): another client
+  // address, as the site sees it.
+  void set_source_address(const std::string& ip);
 
  private:
   Answer finish(int status, const std::string& body, const std::string& set_cookie, const std::string& date);
