@@ -66,7 +66,9 @@ struct InstallOptions {
 
 Expected<Manifest> load_manifest(const std::string& location, const DownloadOptions& options);
 
-// installer.status: installed version against the manifest's ("up to date" / "update available").
+// CertWiz's own install against the manifest ("up to date" / "update available"): what
+// install_hicos needs to skip an install. The check a diagnosis shows (CertWiz's install,
+// a vendor's, the running component) is installer/status.h.
 CheckResult hicos_install_status(const Manifest& manifest, const InstallPaths& paths);
 
 // The whole flow (installer.install).

@@ -581,7 +581,7 @@ CheckResult uninstall_hicos(const InstallPaths& paths, const std::string& moduti
     if (!dangling.empty())
       return done(CheckResult::pass({"已移除指向不存在檔案的 p11-kit 登錄", "Removed a p11-kit registration pointing at a missing library"},
                                     Json{{"target_dir", target.string()}, {"registrations_removed", dangling}}));
-    return done(CheckResult::warning("INSTALL-NOT-INSTALLED", {"沒有 CertWiz 安裝的 HiCOS 元件", "Nothing installed by CertWiz"},
+    return done(CheckResult::warning("INSTALL-NOTHING-TO-REMOVE", {"沒有 CertWiz 安裝的 HiCOS 元件", "Nothing installed by CertWiz"},
                                      Json{{"target_dir", target.string()}}));
   }
   const InstallRecord& r = **rec;

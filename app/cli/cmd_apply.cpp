@@ -7,6 +7,7 @@
 
 #include "app/cli/cli.h"
 #include "certwiz_version.h"
+#include "checks/core/display_safe.h"
 #include "checks/form/form_json.h"
 #include "checks/form/form_pdf.h"
 #include "checks/form/submit.h"
@@ -34,8 +35,8 @@ Lang output_lang(const std::string& flag) {
 }
 
 void print_error(const Error& e, Lang lang) {
-  std::fprintf(stderr, "certwiz: [%s] %s\n    %s\n    %s\n", e.code.c_str(), e.cause().in(lang).c_str(),
-               e.remedy().in(lang).c_str(), e.detail.c_str());
+  std::fprintf(stderr, "certwiz: [%s] %s\n    %s\n    %s\n", display_safe(e.code).c_str(), e.cause().in(lang).c_str(),
+               e.remedy().in(lang).c_str(), display_safe(e.detail).c_str());  // the detail may quote the site
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "checks/core/platform.h"
 #include "checks/pkcs11/probe.h"
 #include "installer/install.h"
+#include "installer/status.h"
 
 namespace certwiz::cli {
 namespace {
@@ -108,7 +110,12 @@ int run_install(const InstallFlags& f) {
       r.id = "installer.status";
       return print_and_exit(r, lang, f.json);
     }
-    return print_and_exit(installer::hicos_install_status(*m, o.paths), lang, f.json);
+    // The same answer as diagnose's installer.status: CertWiz's install, a vendor's, the running component.
+    RunOptions run;
+    if (const char* u = std::getenv("CERTWIZ_LOCALSIGN_URL"); u && *u) run.local_sign_url = u;
+    installer::HicosStatusOptions so = installer::hicos_status_options(run);
+    so.paths = o.paths;
+    return print_and_exit(installer::hicos_status(installer::find_hicos(so), so, &*m), lang, f.json);
   }
   const bool tty = is_terminal(stderr);
   bool drew = false;

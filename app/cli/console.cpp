@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "app/cli/cli.h"
+#include "checks/core/display_safe.h"
 #include "checks/core/platform.h"
 #include "checks/report/digest.h"
 #include "checks/report/display_width.h"
@@ -99,9 +100,11 @@ const char* ansi(Status s) {
   return "";
 }
 
-const std::string& in(const Text& t, Lang l) {
+// Every text a result brings (also from a report file) passes here on its way to the
+// terminal: made display-safe, so no server can send the terminal escape sequences.
+std::string in(const Text& t, Lang l) {
   const std::string& first = t.in(l);
-  return first.empty() ? t.in(l == Lang::en ? Lang::zh_TW : Lang::en) : first;
+  return display_safe(first.empty() ? t.in(l == Lang::en ? Lang::zh_TW : Lang::en) : first);
 }
 
 std::string pad_to(const std::string& s, size_t cols) {
@@ -129,9 +132,9 @@ void Console::clear_progress() {
 }
 
 void Console::line_for(const CheckResult& r) {
-  std::string line = paint(mark(r.status), r.status) + " " + pad_to(in(r.title, lang_).empty() ? r.id : in(r.title, lang_), 36) +
+  std::string line = paint(mark(r.status), r.status) + " " + pad_to(in(r.title, lang_).empty() ? display_safe(r.id) : in(r.title, lang_), 36) +
                      " " + in(r.summary, lang_);
-  if (!r.code.empty()) line += "  " + paint("[" + r.code + "]", r.status);
+  if (!r.code.empty()) line += "  " + paint("[" + display_safe(r.code) + "]", r.status);
   std::fprintf(out_, "%s\n", line.c_str());
 }
 
@@ -183,13 +186,13 @@ void Console::print_summary(const Report& r) {
     std::fprintf(out_, "\n%s\n", en ? "Needs attention:" : "需要處理：");
     for (const auto* c : d.not_working) {
       std::fprintf(out_, "%s %s%s\n", paint(mark(c->status), c->status).c_str(), in(c->title, lang_).c_str(),
-                   c->code.empty() ? "" : ("  [" + c->code + "]").c_str());
+                   c->code.empty() ? "" : ("  [" + display_safe(c->code) + "]").c_str());
       if (!in(c->cause, lang_).empty()) std::fprintf(out_, "    %s%s\n", en ? "Cause: " : "原因：", in(c->cause, lang_).c_str());
       if (!in(c->remedy, lang_).empty()) std::fprintf(out_, "    %s%s\n", en ? "Fix:   " : "處理：", in(c->remedy, lang_).c_str());
     }
   }
   if (d.next) {
-    const std::string& todo = in(d.next->remedy, lang_).empty() ? in(d.next->summary, lang_) : in(d.next->remedy, lang_);
+    const std::string todo = in(d.next->remedy, lang_).empty() ? in(d.next->summary, lang_) : in(d.next->remedy, lang_);
     std::fprintf(out_, "\n%s %s\n", colour_ ? ("\033[1m" + std::string(en ? "Next step:" : "下一步：") + "\033[0m").c_str()
                                            : (en ? "Next step:" : "下一步："),
                  todo.c_str());
@@ -203,9 +206,9 @@ void Console::print_error(const Error& e) const {
   const auto* code = find_failure_code(e.code);
   const bool en = lang_ == Lang::en;
   std::fprintf(stderr, "certwiz: %s [%s]\n", code ? std::string(en ? code->cause_en : code->cause_zh).c_str() : "",
-               e.code.c_str());
+               display_safe(e.code).c_str());
   if (code) std::fprintf(stderr, "  %s%s\n", en ? "What to do: " : "處理方式：", std::string(en ? code->remedy_en : code->remedy_zh).c_str());
-  if (!e.detail.empty()) std::fprintf(stderr, "  (%s)\n", e.detail.c_str());
+  if (!e.detail.empty()) std::fprintf(stderr, "  (%s)\n", display_safe(e.detail).c_str());
 }
 
 void Console::print_written(const char* kind_zh, const char* kind_en, const std::string& path) {

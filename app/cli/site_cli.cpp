@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "checks/core/display_safe.h"
 #include "checks/core/platform.h"
 
 namespace certwiz::cli {
@@ -137,17 +138,17 @@ int finish_site_run(const std::string& command, const SitePathFlags& f, const Si
         if (o.session)
           what = (en ? "logged in as " : "登入成功：") + o.session->company_name + " (" + o.session->ubn + ")" +
                  (en ? ", session checked, logged out" : "，已確認登入狀態並登出");
-        std::printf("✓ %s: %s  (%.0f ms)\n", name.c_str(), what.c_str(), o.ms);
+        std::printf("✓ %s: %s  (%.0f ms)\n", name.c_str(), display_safe(what).c_str(), o.ms);  // site text
       } else {
         const Error& e = o.error ? *o.error : Error{"SITE-NO-SIGNING-PATH", ""};
-        std::printf("%s %s: [%s] %s\n", o.attempted ? "✗" : "-", name.c_str(), e.code.c_str(), e.cause().in(lang).c_str());
+        std::printf("%s %s: [%s] %s\n", o.attempted ? "✗" : "-", name.c_str(), display_safe(e.code).c_str(), e.cause().in(lang).c_str());
         if (!e.remedy().in(lang).empty()) std::printf("    %s%s\n", en ? "Fix: " : "處理：", e.remedy().in(lang).c_str());
-        if (!e.detail.empty()) std::printf("    (%s)\n", e.detail.c_str());
+        if (!e.detail.empty()) std::printf("    (%s)\n", display_safe(e.detail).c_str());
       }
     }
     if (report.verdict) {
       const Error& v = *report.verdict;
-      std::printf("\n%s [%s] %s\n    %s%s\n", en ? "Result:" : "結果：", v.code.c_str(), v.cause().in(lang).c_str(),
+      std::printf("\n%s [%s] %s\n    %s%s\n", en ? "Result:" : "結果：", display_safe(v.code).c_str(), v.cause().in(lang).c_str(),
                   en ? "Fix: " : "處理：", v.remedy().in(lang).c_str());
     } else {
       std::printf("\n%s\n", en ? "Result: every signing path works." : "結果：所有簽章路徑都正常。");

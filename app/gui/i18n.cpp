@@ -7,6 +7,8 @@
 #include <wx/stdpaths.h>
 #include <wx/translation.h>
 
+#include "checks/core/display_safe.h"
+
 namespace certwiz::gui {
 namespace {
 Lang g_lang = Lang::zh_TW;
@@ -46,7 +48,12 @@ std::string setup_translations(Lang lang) {
   return dir;
 }
 
-wxString u8(const std::string& s) { return wxString::FromUTF8(s.data(), s.size()); }
+// The wizard's way to show engine text: display-safe first (a site's or a card's text
+// may carry control characters or bidi overrides), line breaks kept.
+wxString u8(const std::string& s) {
+  const std::string safe = display_safe(s, LineBreaks::keep);
+  return wxString::FromUTF8(safe.data(), safe.size());
+}
 std::string to_u8(const wxString& s) {
   const wxScopedCharBuffer b = s.utf8_str();
   return std::string(b.data(), b.length());

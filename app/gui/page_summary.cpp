@@ -1,5 +1,11 @@
 // Page 8: what was done, what still needs doing (the engine's digest: the remedy of
-// the first root failure), and the report export.
+// the first root failure), and the report export. It never calls the setup complete
+// while a step is not done or any check failed or warned: one sentence then names
+// what is still missing.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <wx/button.h>
 #include <wx/listctrl.h>
 #include <wx/sizer.h>
@@ -27,8 +33,10 @@ class SummaryPage : public WizardPage {
     // The list scrolls sideways itself: its columns must not widen the page.
     steps_->SetMinSize(wxSize(em * 30, FromDIP(200)));
     s->Add(steps_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
+    verdict_ = new WrapText(this, wxString(), "summary_verdict");
+    verdict_->SetFont(ui_font(1, true));
+    s->Add(verdict_, 0, wxEXPAND | wxBOTTOM, FromDIP(8));
     next_ = new WrapText(this, wxString(), "summary_next");
-    next_->SetFont(ui_font(1, true));
     s->Add(next_, 0, wxEXPAND | wxBOTTOM, FromDIP(8));
     s->Add(new wxStaticText(this, wxID_ANY, _("Still to do:")), 0, wxBOTTOM, FromDIP(4));
     todo_ = new ResultsView(this, "summary_todo");
@@ -51,24 +59,62 @@ class SummaryPage : public WizardPage {
   }
   void entered() override {
     const WizardState& st = frame_.state();
+    const Report report = st.report();
     steps_->DeleteAllItems();
+    // A step's rows: the checks its page runs (or records). A step is done only when its
+    // page finished its work, and "done" is said only when none of its checks failed or warned.
     const struct {
       const char* key;
       wxString label;
-    } steps[] = {{"environment", _("Card reader and card")},
-                 {"components", _("Card tool and signing component")},
-                 {"card", _("Card self-tests passed")},
-                 {"application", _("Application form checked and saved")},
-                 {"binding", _("Card bound to the account")},
-                 {"login", _("Test login")}};
+      std::vector<std::string> prefixes;
+    } steps[] = {{"environment", _("Card reader and card"), {"pcsc.", "card."}},
+                 {"components", _("Card tool and signing component"), {"installer.", "pkcs11.module", "localsign."}},
+                 {"card", _("Card self-tests passed"), {"selftest.", "cert."}},
+                 {"application", _("Application form checked and saved"), {}},
+                 {"binding", _("Card bound to the account"), {"site.bind"}},
+                 {"login", _("Test login"), {"site.login"}}};
+    std::vector<wxString> missing;
     for (const auto& step : steps) {
       const bool done = std::find(st.steps_done.begin(), st.steps_done.end(), step.key) != st.steps_done.end();
+      Status worst_seen = Status::pass;
+      for (const auto& r : report.results)
+        for (const auto& p : step.prefixes)
+          if (r.id.rfind(p, 0) == 0 && (r.status == Status::fail || r.status == Status::warn)) worst_seen = worst(worst_seen, r.status);
       const long row = steps_->InsertItem(steps_->GetItemCount(), step.label);
-      steps_->SetItem(row, 1, done ? wxString::FromUTF8("✔ ") + _("Done") : wxString::FromUTF8("– ") + _("Not done yet"));
-      steps_->SetItemTextColour(row, status_colour(done ? Status::pass : Status::skipped));
+      wxString state;
+      Status shown = Status::pass;
+      if (worst_seen == Status::fail) {
+        state = wxString::FromUTF8("✘ ") + _("Failed");
+        shown = Status::fail;
+      } else if (worst_seen == Status::warn) {
+        state = wxString::FromUTF8("! ") + _("Done, with warnings");
+        shown = Status::warn;
+      } else if (done) {
+        state = wxString::FromUTF8("✔ ") + _("Done");
+      } else {
+        state = wxString::FromUTF8("– ") + _("Not done yet");
+        shown = Status::skipped;
+      }
+      steps_->SetItem(row, 1, state);
+      steps_->SetItemTextColour(row, status_colour(shown));
+      if (!done && worst_seen == Status::pass) missing.push_back(wxString::Format(_("%s (not done yet)"), step.label));
     }
-    const Report report = st.report();
     const auto d = certwiz::report::digest(report);
+    // Every check that failed or warned, by its title, before the steps not done.
+    std::vector<wxString> problems;
+    for (const auto* r : d.not_working)
+      problems.push_back(wxString::Format(r->status == Status::fail ? _("%s (failed)") : _("%s (warning)"),
+                                          r->title.empty() ? u8(r->id) : tr(r->title)));
+    problems.insert(problems.end(), missing.begin(), missing.end());
+    if (problems.empty()) {
+      verdict_->SetLabel(wxString::FromUTF8("✔ ") + _("Setup complete: every step is done and every check passed."));
+      verdict_->SetForegroundColour(status_colour(Status::pass));
+    } else {
+      wxString list;
+      for (size_t i = 0; i < problems.size(); ++i) list += (i ? _(", ") : wxString()) + problems[i];
+      verdict_->SetLabel(wxString::Format(_("Setup is not complete yet. Still missing: %s."), list));
+      verdict_->SetForegroundColour(status_colour(d.not_working.empty() ? Status::warn : worst(Status::warn, report.overall())));
+    }
     todo_->clear_rows();
     for (const auto* r : d.not_working) todo_->show(*r);
     if (d.next) {
@@ -76,14 +122,15 @@ class SummaryPage : public WizardPage {
       next_->SetLabel(_("Next step: ") + tr(todo));
       next_->SetForegroundColour(status_colour(d.next->status));
     } else {
-      next_->SetLabel(wxString::FromUTF8("✔ ") + _("Everything that was checked works."));
-      next_->SetForegroundColour(status_colour(Status::pass));
+      next_->SetLabel(problems.empty() ? wxString() : _("Next step: finish the steps not done yet."));
+      next_->SetForegroundColour(status_colour(Status::skipped));
     }
     Layout();
   }
 
  private:
   wxListCtrl* steps_;
+  wxStaticText* verdict_;
   wxStaticText* next_;
   ResultsView* todo_;
   wxButton* export_;

@@ -15,6 +15,7 @@
 #include "app/gui/i18n.h"
 #include "app/gui/wrap_text.h"
 #include "certwiz_version.h"
+#include "checks/core/display_safe.h"
 #include "checks/report/environment.h"
 #include "checks/report/files.h"
 
@@ -36,7 +37,11 @@ const char* page_key(PageId id) {
   return "?";
 }
 
-void WizardState::record(const CheckResult& r, const std::vector<std::string>& depends) {
+void WizardState::record(const CheckResult& found, const std::vector<std::string>& depends) {
+  // Pages also record results that did not come through the engine (an install, a
+  // binding): they are made display-safe here, as the engine does with its own.
+  CheckResult r = found;
+  make_display_safe(r);
   auto it = std::find_if(results.begin(), results.end(), [&](const CheckResult& x) { return x.id == r.id; });
   if (it == results.end()) results.push_back(r);
   else *it = r;

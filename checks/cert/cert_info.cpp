@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "checks/cert/ossl.h"
+#include "checks/core/display_safe.h"
 #include "checks/core/platform.h"
 
 namespace certwiz::cert {
@@ -50,7 +51,7 @@ DistinguishedName read_name(const X509_NAME* name) {
     const int set = X509_NAME_ENTRY_set(e);
     if (!dn.text.empty()) dn.text += set == last_set ? "+" : ", ";
     last_set = set;
-    dn.text += a.type + "=" + a.value;
+    dn.text += a.type + "=" + display_safe(a.value);  // the shown form; attributes stay as issued for matching
     dn.attributes.push_back(std::move(a));
   }
   return dn;

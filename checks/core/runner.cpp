@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "checks/core/display_safe.h"
+
 namespace certwiz {
 namespace {
 
@@ -64,6 +66,7 @@ void validate(const std::vector<Check>& checks, std::map<std::string, size_t>& i
 CheckResult engine_result(const Check& c, CheckResult r) {
   r.id = c.id;
   r.title = c.title;
+  make_display_safe(r);  // the one place every check's text (and what servers sent) enters a run
   return r;
 }
 

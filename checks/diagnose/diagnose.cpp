@@ -8,31 +8,13 @@
 #include "checks/pcsc/checks.h"
 #include "checks/pkcs11/checks.h"
 #include "checks/report/environment.h"
-#include "installer/install.h"
+#include "installer/status.h"
 
 namespace certwiz {
 
 namespace {
 void append(std::vector<Check>& all, std::vector<Check> more) {
   for (auto& c : more) all.push_back(std::move(c));
-}
-
-// installer.status: the HiCOS package CertWiz installed (per user), against the bundled
-// manifest. Reads files only: no download.
-Check installer_status_check() {
-  Check c;
-  c.id = "installer.status";
-  c.title = {"HiCOS 卡片管理工具", "HiCOS card tool"};
-  c.timeout = std::chrono::seconds(10);
-  c.run = [](const CheckContext&) {
-    auto manifest = installer::load_manifest("", installer::DownloadOptions{});
-    if (!manifest) {
-      CheckResult r = CheckResult::from_error(manifest.error(), {"無法讀取套件清單", "Could not read the package manifest"});
-      return r;
-    }
-    return installer::hicos_install_status(*manifest, installer::default_install_paths(false));
-  };
-  return c;
 }
 }  // namespace
 
@@ -45,7 +27,7 @@ std::vector<Check> diagnose_checks(const RunOptions& options) {
   // middleware and the component report once they have run.
   std::vector<Check> card = card::card_checks(options, {cert::kTokensCheckId, "localsign.tokens"});
   all.push_back(std::move(card.front()));
-  all.push_back(installer_status_check());
+  all.push_back(installer::hicos_status_check(options));
   append(all, pkcs11::pkcs11_checks(options));
   if (options.pin) append(all, pkcs11::selftest_checks(options));
   append(all, cert::cert_checks(options, {cert::kTokensCheckId, cert::kCardContentsCheckId}));

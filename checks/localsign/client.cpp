@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include "checks/core/display_safe.h"
 #include "checks/localsign/ret_codes.h"
 #include "checks/net/http.h"
 
@@ -30,10 +31,12 @@ std::optional<int64_t> read_number(const Json& j) {
   return std::nullopt;
 }
 
+// Every string of the component's answers passes here: display-safe from the start
+// (reader names, certificate subjects and versions are shown to people).
 std::string str(const Json& j, const char* key) {
   if (!j.is_object() || !j.contains(key)) return {};
   const auto& v = j[key];
-  if (v.is_string()) return v.get<std::string>();
+  if (v.is_string()) return display_safe(v.get_ref<const std::string&>());
   if (v.is_number()) return v.dump();
   return {};
 }

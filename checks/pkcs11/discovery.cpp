@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -89,16 +90,35 @@ std::vector<ModuleCandidate> read_p11kit_modules(const std::vector<std::string>&
   return out;
 }
 
+std::string system_root() {
+  const char* r = std::getenv("CERTWIZ_SYSTEM_ROOT");
+  return r && *r ? std::string(r) : std::string();
+}
+
+std::string under_root(const std::string& root, const std::string& path) {
+  if (root.empty() || path.empty()) return path;
+  return (fs::path(root) / fs::path(path).relative_path()).string();
+}
+
+std::vector<SearchRoot> under_root(const std::string& root, std::vector<SearchRoot> roots) {
+  for (auto& r : roots) r.dir = under_root(root, r.dir);
+  return roots;
+}
+
 std::vector<ModuleCandidate> discover_modules(const RunOptions& options) {
   std::vector<ModuleCandidate> out;
   if (!options.pkcs11_module.empty()) out.push_back({options.pkcs11_module, "option", false});
-  for (auto& c : find_hicos_modules(hicos_search_roots())) out.push_back(std::move(c));
+  const std::string root = system_root();
+  for (auto& c : find_hicos_modules(under_root(root, hicos_search_roots()))) out.push_back(std::move(c));
 #ifdef CERTWIZ_P11_MODULE_DIR
   const std::string module_dir = CERTWIZ_P11_MODULE_DIR;
 #else
   const std::string module_dir;
 #endif
-  auto registered = read_p11kit_modules(p11kit_config_dirs(), module_dir);
+  std::vector<std::string> config_dirs;
+  for (const auto& d : p11kit_config_dirs()) config_dirs.push_back(under_root(root, d));
+  auto registered = read_p11kit_modules(config_dirs, module_dir);
+  for (auto& c : registered) c.path = under_root(root, c.path);
   // HiCOS registered with p11-kit ranks with the install paths, other modules after.
   std::stable_partition(registered.begin(), registered.end(), [](const auto& c) { return c.hicos; });
   for (auto& c : registered) out.push_back(std::move(c));

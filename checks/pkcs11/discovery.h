@@ -40,6 +40,13 @@ std::vector<ModuleCandidate> find_hicos_modules(const std::vector<SearchRoot>& r
 // against `module_dir` (p11-kit's default module directory).
 std::vector<ModuleCandidate> read_p11kit_modules(const std::vector<std::string>& dirs, const std::string& module_dir);
 
+// The folder installed software is looked for under, as if it were "/": $CERTWIZ_SYSTEM_ROOT,
+// empty (the real root) when unset. Tests plant vendor-style installations there.
+std::string system_root();
+// `path` taken under `root` ("" leaves it as is).
+std::string under_root(const std::string& root, const std::string& path);
+std::vector<SearchRoot> under_root(const std::string& root, std::vector<SearchRoot> roots);
+
 // Every candidate, best first: the explicit one, HiCOS install paths, p11-kit's.
 std::vector<ModuleCandidate> discover_modules(const RunOptions& options);
 // The one `diagnose` uses (pkcs11.module): the explicit one, else the first HiCOS one.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "checks/core/display_safe.h"
 #include "checks/report/digest.h"
 #include "checks/report/display_width.h"
 
@@ -369,7 +370,10 @@ void list_item(std::string& out, const CheckResult& c, Lang l, bool with_summary
 
 }  // namespace
 
-std::string html_escape(std::string_view s) {
+std::string html_escape(std::string_view raw) {
+  // Display-safe first: control characters, escape sequences and bidi overrides from a
+  // server or a report file never reach the page.
+  const std::string s = display_safe(raw, LineBreaks::keep);
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (char ch : s) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "checks/core/display_safe.h"
 #include "checks/localsign/client.h"
 #include "checks/localsign/ret_codes.h"
 #include "checks/net/http.h"
@@ -51,10 +52,9 @@ bool is_wire_code(std::string_view code) {
 
 Error malformed(std::string detail) { return Error{"SITE-ANSWER-MALFORMED", std::move(detail)}; }
 
-// Site text in a one-line detail: bounded, no control characters.
+// Site text in a one-line detail: bounded, display-safe.
 std::string one_line(std::string_view s, size_t max = 200) {
-  std::string out;
-  for (unsigned char c : s.substr(0, max)) out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+  std::string out = display_safe(s.substr(0, max));
   if (s.size() > max) out += "...";
   return out;
 }
@@ -67,7 +67,15 @@ std::optional<std::string> str(const JsonIn& j, const char* key, size_t max = 40
   if (s.size() > max) return std::nullopt;
   return s;
 }
-std::string opt_str(const JsonIn& j, const char* key, size_t max = 4096) { return str(j, key, max).value_or(""); }
+// A string the site sends for people to read (names, messages, certificate fields):
+// display-safe from here on. Protocol values (tbs, nonce, ids) stay as sent: they are
+// signed or sent back, never shown.
+std::optional<std::string> shown_str(const JsonIn& j, const char* key, size_t max = 4096) {
+  auto s = str(j, key, max);
+  if (s) *s = display_safe(*s);
+  return s;
+}
+std::string opt_str(const JsonIn& j, const char* key, size_t max = 4096) { return shown_str(j, key, max).value_or(""); }
 
 // The success body: a JSON object, and the status one of `ok_statuses`.
 Expected<JsonIn> success_object(long status, std::string_view body, std::initializer_list<long> ok_statuses,
@@ -163,7 +171,7 @@ Expected<Company> parse_lookup_answer(long status, std::string_view body, SiteFa
   if (!j) return j.error();
   Company c;
   auto ubn = str(*j, "ubn", 16);
-  auto name = str(*j, "name", 1024);
+  auto name = shown_str(*j, "name", 1024);
   if (!ubn || !name || name->empty()) return malformed("lookup answer without ubn or name");
   c.ubn = *ubn;
   c.name = *name;
@@ -177,8 +185,8 @@ Expected<ApplicationReceipt> parse_apply_answer(long status, std::string_view bo
   if (!j) return j.error();
   auto a = j->find("application");
   if (a == j->end() || !a->is_object()) return malformed("application answer without \"application\"");
-  auto id = str(*a, "id", 64);
-  auto st = str(*a, "status", 64);
+  auto id = shown_str(*a, "id", 64);
+  auto st = shown_str(*a, "status", 64);
   if (!id || id->empty() || !st) return malformed("application answer without id or status");
   return ApplicationReceipt{*id, *st};
 }

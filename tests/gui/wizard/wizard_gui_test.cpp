@@ -10,6 +10,9 @@
 //                 OK stays disabled until the lock risk is confirmed; cancelling sends nothing.
 //   install       HiCOS from an HTTPS server on loopback: progress and speed shown, a
 //                 stalled download cancelled (nothing installed), then a real install.
+//   vendor-hicos  HiCOS installed by the vendor (planted under a test root): shown installed
+//                 with version and source, no row says to run CertWiz's installer; then the
+//                 component stops and the summary names what is missing, never "complete".
 // --lang en runs a scenario in English; --dpi-scale 1.5 at 150 % (GDK_DPI_SCALE).
 // Exit 0 when the scenario passed; the reason on stderr otherwise.
 #include <arpa/inet.h>
@@ -71,6 +74,8 @@ std::string g_lang = "zh_TW";
 int g_rc = 1;
 constexpr const char* kLabPin = "135790";  // the lab cards' published test PIN (tests/lab/README.md)
 constexpr const char* kCitizenReader = "CertWiz Lab Reader A 00 00";
+// Where no local signing component answers in the lab (nothing listens on the discard port).
+constexpr const char* kDeadComponentUrl = "http://127.0.0.1:9";
 
 Json lab_identities() {
   const char* path = std::getenv("CERTWIZ_LAB_IDENTITIES");
@@ -317,6 +322,23 @@ class Test {
 
 Test g;
 
+// The summary page against the session's results: "complete" (✔) only when every check
+// passed; otherwise one sentence naming every check that failed or warned.
+void check_summary_verdict() {
+  const std::string verdict = to_u8(g.label("summary_verdict"));
+  const Report report = g.frame->state().report();
+  bool problems = false;
+  for (const auto& r : report.results) {
+    if (r.status != Status::fail && r.status != Status::warn) continue;
+    problems = true;
+    const std::string title = to_u8(tr(r.title));
+    if (verdict.find(title) == std::string::npos)
+      g.driver->fail("the summary does not name " + r.id + " (" + title + "), which did not pass: " + verdict);
+  }
+  if (problems && verdict.rfind("✔", 0) == 0) g.driver->fail("the summary says complete although checks failed or warned: " + verdict);
+  if (verdict.empty()) g.driver->fail("the summary states nothing");
+}
+
 std::vector<Step> flow_steps() {
   auto app_id = std::make_shared<std::string>();
   auto approve = std::make_shared<Command>();
@@ -524,6 +546,7 @@ std::vector<Step> flow_steps() {
                    if (f.data.find(kLabPin) != std::string::npos) return g.driver->fail("the PIN is in " + f.name);
                },
                {}});
+  s.push_back({"the summary calls the setup complete only when nothing failed or warned", [] { check_summary_verdict(); }, {}});
   for (auto& st : g.shot(8, "summary")) s.push_back(std::move(st));
   return s;
 }
@@ -815,6 +838,71 @@ std::vector<Step> install_steps() {
   return s;
 }
 
+// HiCOS installed by the vendor (a module planted under CERTWIZ_SYSTEM_ROOT, the lab's
+// component answering 1.3.4.3): installed with its version and source, and no row tells
+// to run CertWiz's installer. Then the component stops answering: the summary page does
+// not call the setup complete and names what is missing.
+std::vector<Step> vendor_hicos_steps() {
+  std::vector<Step> s;
+  s.push_back({"next: environment", [] { g.next(); }, g.on_page(PageId::environment), 5s});
+  s.push_back({"environment checked", {}, [] { return g.frame->page(PageId::environment)->can_advance(); }, 20s});
+  s.push_back({"next: components", [] { g.next(); }, g.on_page(PageId::components), 5s});
+  s.push_back({"HiCOS installed by the vendor, version 1.3.4.3", {},
+               [] {
+                 if (!g.frame->page(PageId::components)->can_advance() || !g.settled("components_checks", "installer.status") ||
+                     !g.settled("components_checks", "localsign.service"))
+                   return false;
+                 const std::string r = g.cell("components_checks", "installer.status", 2);
+                 if (!g.passed("components_checks", "installer.status") || r.find("1.3.4.3") == std::string::npos ||
+                     (r.find("vendor installer") == std::string::npos && r.find("廠商安裝程式") == std::string::npos))
+                   g.driver->fail("installer.status says \"" + r + "\" [" + g.cell("components_checks", "installer.status", 3) + "]");
+                 return true;
+               },
+               60s});
+  s.push_back({"no row tells to run CertWiz's installer",
+               [] {
+                 auto* v = find_as<ResultsView>("components_checks");
+                 if (!v) return g.driver->fail("no components list");
+                 for (long row = 0; row < v->GetItemCount(); ++row)
+                   if (to_u8(v->cell(row, 4)).find("install-hicos") != std::string::npos)
+                     g.driver->fail("row \"" + to_u8(v->cell(row, 1)) + "\" says: " + to_u8(v->cell(row, 4)));
+               },
+               {}});
+  for (auto& st : g.shot(3, "components-vendor")) s.push_back(std::move(st));
+  s.push_back({"the component stops answering: check again",
+               [] {
+                 g.frame->state().run.local_sign_url = kDeadComponentUrl;
+                 g.press("components_recheck");
+               },
+               [] {
+                 return g.frame->page(PageId::components)->can_advance() && g.settled("components_checks", "localsign.service") &&
+                        g.cell("components_checks", "localsign.service", 0).rfind("✘", 0) == 0;
+               },
+               60s});
+  s.push_back({"still installed (vendor), version unknown", {},
+               [] {
+                 if (!g.passed("components_checks", "installer.status"))
+                   g.driver->fail("installer.status: " + g.cell("components_checks", "installer.status", 2));
+                 return true;
+               },
+               5s});
+  s.push_back({"to the summary", [] { g.frame->go_to(PageId::summary); }, g.on_page(PageId::summary), 5s});
+  s.push_back({"the summary names what is missing and does not call the setup complete",
+               [] {
+                 check_summary_verdict();
+                 const std::string verdict = to_u8(g.label("summary_verdict"));
+                 const std::string component = to_u8(tr(Text{"跨平台網頁元件", "Local signing component"}));
+                 if (verdict.find(component) == std::string::npos) g.driver->fail("the summary does not name the component: " + verdict);
+                 const std::string row = g.list_cell("summary_steps", to_u8(_("Card tool and signing component")), 1);
+                 if (row.rfind("✘", 0) != 0) g.driver->fail("the components step says \"" + row + "\" though a check failed");
+                 const std::string card = g.list_cell("summary_steps", to_u8(_("Card self-tests passed")), 1);
+                 if (card.rfind("–", 0) != 0) g.driver->fail("the card step says \"" + card + "\" though it was never run");
+               },
+               {}});
+  for (auto& st : g.shot(8, "summary-incomplete")) s.push_back(std::move(st));
+  return s;
+}
+
 Json cardsim_state(const std::string& card) {
   const char* dir = std::getenv("CERTWIZ_LAB_DIR");
   std::ifstream f(std::string(dir ? dir : "") + "/cardsim/" + card + ".json");
@@ -1001,6 +1089,8 @@ class TestApp : public wxApp {
     if (g_packages) {
       o.manifest = g_packages->dir + "/manifest.json";
       o.cacert = g_packages->pki.ca_cert;
+      // The lab's component would count as a vendor install: this scenario starts from none.
+      o.localsign_url = kDeadComponentUrl;
     }
     g.frame = new WizardFrame(o);
     g.frame->Move(0, 0);
@@ -1012,6 +1102,7 @@ class TestApp : public wxApp {
     else if (g_scenario == "install") steps = install_steps();
     else if (g_scenario == "pin-final-try") steps = pin_final_try_steps();
     else if (g_scenario == "language") steps = language_steps();
+    else if (g_scenario == "vendor-hicos") steps = vendor_hicos_steps();
     else steps = troubleshoot_steps();
     // The window first: mapped and laid out before the script starts.
     steps.insert(steps.begin(), Step{"window shown", {}, [] { return g.frame->IsShownOnScreen(); }, 10s});
@@ -1059,8 +1150,8 @@ int main(int argc, char** argv) {
   }
   if (g_out.empty() ||
       (g_scenario != "flow" && g_scenario != "card-removed" && g_scenario != "troubleshoot" && g_scenario != "close-mid-run" &&
-       g_scenario != "install" && g_scenario != "pin-final-try" && g_scenario != "language")) {
-    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language "
+       g_scenario != "install" && g_scenario != "pin-final-try" && g_scenario != "language" && g_scenario != "vendor-hicos")) {
+    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language|vendor-hicos "
                          "--out DIR "
                          "[--lang zh_TW|en] [--dpi-scale F]\n");
     return 2;
@@ -1076,6 +1167,15 @@ int main(int argc, char** argv) {
     const std::string d = g_out + "/home/" + var;
     fs::create_directories(d);
     setenv(var, d.c_str(), 1);
+  }
+  if (g_scenario == "vendor-hicos") {
+    // The vendor's layout under a root of the test's own (the module need not load here:
+    // the lab's module is the one the wizard uses).
+    const std::string root = g_out + "/root";
+    fs::create_directories(root + "/usr/local/HiPKILocalSignServerApp/lib");
+    std::ofstream(root + "/usr/local/HiPKILocalSignServerApp/lib/libHicos_p11v1.so") << "not a real module";
+    std::ofstream(root + "/usr/local/HiPKILocalSignServerApp/start.sh") << "#!/bin/sh\n";
+    setenv("CERTWIZ_SYSTEM_ROOT", root.c_str(), 1);
   }
   std::unique_ptr<OwnSite> site;
   if (g_scenario == "flow") {

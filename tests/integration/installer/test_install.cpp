@@ -206,7 +206,7 @@ TEST_F(InstallTest, TarGzEndToEndInstallsRegistersLoadsAndUninstallsExactly) {
   EXPECT_EQ(read_file(options.paths.target_dir + "/HiPKILocalSignServerApp/whiteList.txt"), "user's own file");
   EXPECT_EQ(read_file(options.paths.p11kit_modules_dir + "/other.module"), "module: /usr/lib/other.so\n");
   auto u2 = uninstall_hicos(options.paths);
-  EXPECT_EQ(u2.code, "INSTALL-NOT-INSTALLED");
+  EXPECT_EQ(u2.code, "INSTALL-NOTHING-TO-REMOVE");
 }
 
 TEST_F(InstallTest, ZipWithBig5NamesAndNoHashInstallsWithAWarningAndTheComputedHash) {

@@ -72,7 +72,9 @@ TEST(ReportHtml, EscapesEverythingFromTheModel) {
   EXPECT_EQ(h.find("<script"), std::string::npos);
   EXPECT_NE(h.find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos);
   EXPECT_NE(h.find("&quot;&#39;&gt;&lt;script&gt;"), std::string::npos);
-  EXPECT_NE(h.find("\\x01"), std::string::npos) << "control characters are shown, not passed through";
+  // Control characters and escape sequences are removed (display_safe), never passed through.
+  EXPECT_EQ(h.find('\x01'), std::string::npos) << "a control character reached the page";
+  EXPECT_EQ(html_escape("a\x1b]0;t\x07" "b\x1b[31mc"), "abc");
   EXPECT_NE(h.find("A &amp; B"), std::string::npos);
   EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 }
