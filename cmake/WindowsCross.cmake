@@ -76,7 +76,7 @@ endfunction()
 certwiz_windows_objects(win_secret SOURCES checks/core/secret.cpp checks/core/secret_win.cpp)
 certwiz_windows_objects(win_core SOURCES
   checks/core/text.cpp checks/core/catalogue.cpp checks/core/result.cpp checks/core/runner.cpp
-  checks/core/log.cpp checks/core/report_model.cpp checks/core/platform_win.cpp)
+  checks/core/log.cpp checks/core/report_model.cpp checks/core/platform_win.cpp checks/core/display_safe.cpp)
 certwiz_windows_objects(win_p11host SOURCES
   checks/pkcs11/host/main.cpp checks/pkcs11/host/server.cpp checks/pkcs11/host/host_win.cpp
   checks/pkcs11/protocol.cpp checks/pkcs11/names.cpp checks/pkcs11/channel_win.cpp)
@@ -112,6 +112,7 @@ certwiz_windows_objects(win_compiled
   checks/diagnose/diagnose.cpp
   installer/manifest.cpp installer/record.cpp installer/registration.cpp installer/install.cpp
   installer/install_win.cpp installer/process_win.cpp installer/workdir_generic.cpp
+  installer/status.cpp installer/vendor_locations_win.cpp
   app/cli/main.cpp app/cli/console.cpp app/cli/cmd_diagnose.cpp app/cli/cmd_codes.cpp app/cli/cmd_selftest.cpp
   app/cli/cmd_report.cpp app/cli/cmd_apply.cpp app/cli/cmd_watch.cpp app/cli/cmd_install.cpp app/cli/site_cli.cpp
   app/cli/cmd_bind.cpp app/cli/cmd_login_test.cpp
