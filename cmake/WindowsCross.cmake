@@ -41,6 +41,8 @@ foreach(h archive.h archive_entry.h pwquality.h)
   certwiz_stage_link(/usr/include/${h} ${third_party}/${h})
 endforeach()
 certwiz_stage_link(/usr/include/phonenumbers ${third_party}/phonenumbers)
+# libphonenumber's headers include protobuf's generated-code headers.
+certwiz_stage_link(/usr/include/google/protobuf ${third_party}/google/protobuf)
 foreach(dir cairo pango-1.0/pango glib-2.0/glib glib-2.0/gobject harfbuzz fontconfig)
   get_filename_component(name ${dir} NAME)
   certwiz_stage_link(/usr/include/${dir} ${third_party}/${name})
@@ -55,7 +57,7 @@ set(CERTWIZ_ROOT ${PROJECT_SOURCE_DIR})
 
 # Windows 10 APIs (SetDefaultDllDirectories, PROC_THREAD_ATTRIBUTE_HANDLE_LIST ...), UTF-8 narrow strings.
 add_compile_definitions(_WIN32_WINNT=0x0A00 WINVER=0x0A00 NOMINMAX WIN32_LEAN_AND_MEAN CERTWIZ_CRYPTOKI_PACKED)
-add_compile_options(-idirafter ${header_only})
+add_compile_options("SHELL:-idirafter ${header_only}")
 
 function(certwiz_windows_objects name)
   cmake_parse_arguments(A "SYNTAX_ONLY" "" "SOURCES;DEFINITIONS" ${ARGN})
@@ -67,7 +69,7 @@ function(certwiz_windows_objects name)
   endif()
   certwiz_warnings(${name})
   if(A_SYNTAX_ONLY)
-    target_compile_options(${name} PRIVATE -idirafter ${third_party})
+    target_compile_options(${name} PRIVATE "SHELL:-idirafter ${third_party}")
     set_target_properties(${name} PROPERTIES CXX_COMPILER_LAUNCHER ${R}/cmake/syntax-only)
   endif()
 endfunction()
@@ -123,7 +125,7 @@ certwiz_windows_objects(win_compiled
 
 # --- syntax-only: libraries with no MinGW build here ------------------------------------
 certwiz_windows_objects(win_syntax_only SYNTAX_ONLY
-  DEFINITIONS CURL_STATICLIB LIBARCHIVE_STATIC
+  DEFINITIONS CURL_STATICLIB LIBARCHIVE_STATIC I18N_PHONENUMBERS_USE_STDMUTEX
   SOURCES
   checks/cert/cert_info.cpp checks/cert/trust_store.cpp checks/cert/http.cpp checks/cert/revocation.cpp
   checks/cert/verify.cpp checks/cert/checks.cpp

@@ -11,6 +11,8 @@ constexpr std::uint32_t kRemovedCard = 0x80100069;  // SCARD_W_REMOVED_CARD
 constexpr std::uint32_t kNoSmartcard = 0x8010000C;  // SCARD_E_NO_SMARTCARD
 constexpr std::uint32_t kResetCard = 0x80100068;    // SCARD_W_RESET_CARD
 constexpr std::uint32_t kSharing = 0x8010000B;      // SCARD_E_SHARING_VIOLATION
+// ISO 7816-3's longest ATR; pcsc-lite names it MAX_ATR_SIZE, Windows SCARD_ATR_LENGTH.
+constexpr DWORD kMaxAtrSize = 33;
 
 Error classify(long rv, std::string_view call) {
   const auto v = static_cast<std::uint32_t>(rv);
@@ -40,7 +42,7 @@ Expected<std::unique_ptr<PcscCardConnection>> PcscCardConnection::open(const std
   c->in_transaction_ = true;
   char name[512];
   DWORD name_len = sizeof name, state = 0, p = 0;
-  BYTE atr[MAX_ATR_SIZE];
+  BYTE atr[kMaxAtrSize];
   DWORD atr_len = sizeof atr;
   if (SCardStatus(card, name, &name_len, &state, &p, atr, &atr_len) == SCARD_S_SUCCESS) c->atr_.assign(atr, atr + atr_len);
   return c;

@@ -300,7 +300,7 @@ TEST_F(InstallTest, UninstallRemovesADanglingRegistration) {
   EXPECT_TRUE(fs::exists(options.paths.p11kit_modules_dir + "/other.module"));
   // A registration whose library exists, without a record, is not CertWiz's to judge: kept.
   write_file(options.paths.p11kit_modules_dir + "/hicos.module", p11kit_module_text(test_module_path()));
-  EXPECT_EQ(uninstall_hicos(options.paths).code, "INSTALL-NOT-INSTALLED");
+  EXPECT_EQ(uninstall_hicos(options.paths).code, "INSTALL-NOTHING-TO-REMOVE");
   EXPECT_TRUE(fs::exists(options.paths.p11kit_modules_dir + "/hicos.module"));
 }
 
