@@ -41,8 +41,9 @@ foreach(h archive.h archive_entry.h pwquality.h)
   certwiz_stage_link(/usr/include/${h} ${third_party}/${h})
 endforeach()
 certwiz_stage_link(/usr/include/phonenumbers ${third_party}/phonenumbers)
-# libphonenumber's headers include protobuf's generated-code headers.
+# libphonenumber's headers include protobuf's generated-code headers and Abseil.
 certwiz_stage_link(/usr/include/google/protobuf ${third_party}/google/protobuf)
+certwiz_stage_link(/usr/include/absl ${third_party}/absl)
 foreach(dir cairo pango-1.0/pango glib-2.0/glib glib-2.0/gobject harfbuzz fontconfig)
   get_filename_component(name ${dir} NAME)
   certwiz_stage_link(/usr/include/${dir} ${third_party}/${name})
@@ -146,3 +147,8 @@ if(CERTWIZ_BUILD_TESTS AND EXISTS ${R}/tests/wine/CMakeLists.txt)
   enable_testing()
   add_subdirectory(${R}/tests/wine ${CMAKE_BINARY_DIR}/tests/wine)
 endif()
+
+# form_pdf.cpp includes cairo and pango the way their pkg-config files say (<cairo-pdf.h>,
+# <pango/pangocairo.h>): their own folders, searched last, hold no system header.
+set_source_files_properties(${R}/checks/form/form_pdf.cpp TARGET_DIRECTORY win_syntax_only PROPERTIES COMPILE_OPTIONS
+  "-idirafter/usr/include/cairo;-idirafter/usr/include/pango-1.0;-idirafter/usr/include/harfbuzz;-idirafter/usr/include/glib-2.0;-idirafter/usr/lib/x86_64-linux-gnu/glib-2.0/include;-idirafter/usr/include/freetype2;-idirafter/usr/include/fribidi;-idirafter/usr/include/pixman-1")

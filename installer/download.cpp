@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "certwiz_version.h"
+#include "installer/disk_full.h"
 #include "installer/process.h"
 
 namespace certwiz::installer {
@@ -315,7 +316,7 @@ Outcome classify(CURLcode rc, const Attempt& a, CURL* curl, const char* errbuf, 
         return fail("INSTALL-DOWNLOAD-INTERRUPTED", true);
       }
       detail += std::string(": ") + std::strerror(a.sink->write_errno);
-      if (a.sink->write_errno == ENOSPC || a.sink->write_errno == EFBIG || a.sink->write_errno == EDQUOT)
+      if (is_disk_full(a.sink->write_errno))
         return fail("INSTALL-DISK-FULL");
       return fail("INSTALL-WRITE-FAILED");
     case CURLE_FILESIZE_EXCEEDED:
@@ -584,7 +585,7 @@ Expected<DownloadedFile> download_file(const std::string& url, const std::string
   FileSink sink(part, write_meta);
   if (!sink.open()) {
     const int err = sink.write_errno;
-    return Error{(err == ENOSPC || err == EDQUOT) ? "INSTALL-DISK-FULL" : "INSTALL-WRITE-FAILED",
+    return Error{is_disk_full(err) ? "INSTALL-DISK-FULL" : "INSTALL-WRITE-FAILED",
                  part + ": " + std::strerror(err)};
   }
   sink.validators = saved;
@@ -603,7 +604,7 @@ Expected<DownloadedFile> download_file(const std::string& url, const std::string
   const bool flushed = sink.flush_close();
   if (!err && !flushed) {
     const int e = sink.write_errno;
-    err = Error{(e == ENOSPC || e == EFBIG || e == EDQUOT) ? "INSTALL-DISK-FULL" : "INSTALL-WRITE-FAILED",
+    err = Error{is_disk_full(e) ? "INSTALL-DISK-FULL" : "INSTALL-WRITE-FAILED",
                 part + ": " + std::strerror(e)};
   }
   auto discard = [&] {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "installer/disk_full.h"
 #include "installer/workdir.h"
 
 namespace certwiz::installer {
@@ -58,7 +59,7 @@ Error write_error(struct archive* aw, const std::string& name) {
   const int err = archive_errno(aw);
   const char* msg = archive_error_string(aw);
   std::string detail = name + ": " + (msg ? msg : std::strerror(err));
-  if (err == ENOSPC || err == EFBIG || err == EDQUOT) return Error{"INSTALL-DISK-FULL", detail};
+  if (is_disk_full(err)) return Error{"INSTALL-DISK-FULL", detail};
   const std::string m = msg ? msg : "";
   if (m.find("symlink") != std::string::npos) return Error{"INSTALL-ARCHIVE-LINK-ESCAPE", detail};
   if (m.find("..") != std::string::npos) return Error{"INSTALL-ARCHIVE-PATH-TRAVERSAL", detail};
