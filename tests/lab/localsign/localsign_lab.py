@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import socket
 import struct
 import sys
@@ -668,6 +669,34 @@ class Server(ThreadingHTTPServer):
         self.request_log = RequestLog(cfg.request_log)
 
 
+def preload_sanitizer_runtime(module, argv):
+    """A PKCS#11 module built with AddressSanitizer (the lab's card wrapper in an ASan
+    build) aborts when Python loads it: the ASan runtime must come first. Re-execute with
+    the runtimes it needs preloaded, as ASan's own message says to. Python's own
+    allocations are not ours to judge, so leak detection is off in this process."""
+    if not module or os.environ.get("CERTWIZ_LOCALSIGN_PRELOADED") or not os.path.exists(module):
+        return
+    import subprocess
+    try:
+        out = subprocess.run(["ldd", module], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return
+    runtimes = []
+    for line in out.splitlines():
+        m = re.match(r"\s*(lib(?:asan|ubsan)\.so[.\d]*)\s*=>\s*(\S+)", line)
+        if m and os.path.exists(m.group(2)):
+            runtimes.append(m.group(2))
+    if not runtimes:
+        return
+    env = dict(os.environ)
+    env["CERTWIZ_LOCALSIGN_PRELOADED"] = "1"
+    env["LD_PRELOAD"] = ":".join(runtimes + [p for p in env.get("LD_PRELOAD", "").split(":") if p])
+    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":detect_leaks=0").lstrip(":")
+    sys.stderr.write(f"certwiz-localsign-lab: {module} is sanitized; preloading {' '.join(runtimes)}\n")
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, os.path.abspath(argv[0])] + argv[1:], env)
+
+
 def main(argv=None):
     lab = os.environ.get("CERTWIZ_LAB_DIR", "")
     ap = argparse.ArgumentParser(prog="certwiz-localsign-lab", description=__doc__.split("\n\n")[0])
@@ -692,6 +721,8 @@ def main(argv=None):
                     help="ret_code for a site not in the whitelist (0x7600000F; 0x76000031 is also documented)")
     ap.add_argument("--port-file", default="", help="write the port listened on to this file")
     cfg = ap.parse_args(argv)
+    if argv is None:
+        preload_sanitizer_runtime(cfg.module, sys.argv)
     try:
         cfg.faults = [f for text in cfg.fault for f in parse_faults(text)]
     except ValueError as e:
