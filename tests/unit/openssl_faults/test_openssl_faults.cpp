@@ -21,6 +21,7 @@
 #include "checks/cert/revocation.h"
 #include "checks/cert/trust_store.h"
 #include "checks/pkcs11/cms.h"
+#include "checks/report/redact.h"
 #include "installer/download.h"
 #include "tests/unit/openssl_faults/openssl_faults.h"
 
@@ -221,4 +222,29 @@ TEST(OpenSslFaults, CrlCacheNameIsNeverSharedByEveryUrl) {
     empty += p.empty();
   }
   EXPECT_GT(empty, 0);
+}
+
+TEST(OpenSslFaults, RedactedSerialIsItsTokenOrHiddenNeverTheSerial) {
+  report::Redactor redactor;
+  // A different serial at every step: a digest left over from the step before (the same
+  // stack slot) must not pass for this serial's token.
+  const auto serial = [](std::size_t i) { return "4A:5B:00:00:00:00:00:00:00:00:00:" + std::to_string(1000 + i); };
+  // The right tokens first: an OpenSSL initialisation refused during the sweep stays failed.
+  std::vector<std::string> rights;
+  for (std::size_t i = 0; i < 3000; ++i) rights.push_back(redactor.serial_token(serial(i)));
+  std::vector<std::string> answers;
+  const long runs = sweep([&] { answers.push_back(redactor.serial_token(serial(answers.size()))); });
+  ASSERT_LE(answers.size(), rights.size());
+  EXPECT_GT(runs, 0) << "the sweep never reached OpenSSL";
+  long hidden = 0;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const std::string& right = rights[i];
+    ASSERT_EQ(right.size(), 9u);
+    ASSERT_NE(right, "sn#??????");
+    EXPECT_TRUE(answers[i] == right || answers[i] == "sn#??????")
+        << "a token that is neither the serial's nor hidden: '" << answers[i] << "' for '" << right << "'";
+    EXPECT_EQ(answers[i].find("4A5B"), std::string::npos);
+    hidden += answers[i] == "sn#??????";
+  }
+  EXPECT_GT(hidden, 0) << "no refusal made the digest fail";
 }
