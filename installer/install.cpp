@@ -1,4 +1,5 @@
 #include "installer/install.h"
+#include "installer/titles.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -22,8 +23,6 @@ CheckResult titled(CheckResult r, const char* id, Text title) {
   r.title = std::move(title);
   return r;
 }
-const Text kInstallTitle{"安裝 HiCOS 卡片元件", "Install the HiCOS card components"};
-const Text kStatusTitle{"HiCOS 卡片元件版本", "HiCOS card components version"};
 }  // namespace
 
 std::string_view install_phase_name(InstallPhase p) {

@@ -15,6 +15,7 @@
 #include <functional>
 
 #include "installer/install.h"
+#include "installer/titles.h"
 #include "installer/process.h"
 #include "installer/registration.h"
 
@@ -23,8 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const Text kInstallTitle{"安裝 HiCOS 卡片元件", "Install the HiCOS card components"};
-const Text kUninstallTitle{"移除 HiCOS 卡片元件", "Remove the HiCOS card components"};
 
 CheckResult fail(const Error& e, Json evidence) {
   CheckResult r = CheckResult::from_error(e, {"安裝失敗，已還原", "Installation failed and was rolled back"},

@@ -14,13 +14,13 @@
 #include <filesystem>
 
 #include "installer/install.h"
+#include "installer/titles.h"
 #include "installer/process.h"
 
 namespace certwiz::installer {
 namespace fs = std::filesystem;
 
 namespace {
-const Text kInstallTitle{"安裝 HiCOS 卡片元件", "Install the HiCOS card components"};
 CheckResult finish(CheckResult r, const char* id) {
   r.id = id;
   r.title = kInstallTitle;

@@ -1,4 +1,5 @@
 #include "installer/status.h"
+#include "installer/titles.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -16,7 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const Text kStatusTitle{"HiCOS 卡片管理工具", "HiCOS card tool"};
 
 std::string read_text(const fs::path& p, size_t max = 1 << 20) {
   std::ifstream in(p, std::ios::binary);

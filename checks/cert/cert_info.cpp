@@ -57,12 +57,6 @@ DistinguishedName read_name(const X509_NAME* name) {
   return dn;
 }
 
-std::time_t to_time_t(const ASN1_TIME* t) {
-  struct tm tm {};
-  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-  return utc_seconds(tm);
-}
-
 std::string attribute_value_text(const ASN1_TYPE* v) {
   switch (v->type) {
     case V_ASN1_OBJECT: return oid_text(v->value.object);

@@ -1,5 +1,6 @@
 #pragma once
 // Owning handles for the OpenSSL objects this module uses (internal to checks/cert).
+#include <ctime>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -9,6 +10,8 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "checks/core/platform.h"
 
 namespace certwiz::cert::ossl {
 
@@ -77,6 +80,13 @@ inline std::string oid_text(const ASN1_OBJECT* o) {
   char buf[128];
   const int n = OBJ_obj2txt(buf, sizeof buf, o, 1);
   return n > 0 ? std::string(buf, static_cast<size_t>(std::min<int>(n, sizeof buf - 1))) : std::string();
+}
+
+// Seconds since the epoch for an ASN.1 time; 0 when absent or unreadable.
+inline std::time_t to_time_t(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return utc_seconds(tm);
 }
 
 }  // namespace certwiz::cert::ossl

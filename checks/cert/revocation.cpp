@@ -33,12 +33,6 @@ struct Answer {
   std::string outcome;  // why there is no answer, when unknown
 };
 
-std::time_t to_time_t(const ASN1_TIME* t) {
-  struct tm tm {};
-  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-  return utc_seconds(tm);
-}
-
 std::string reason_text(long reason) {
   if (reason < 0) return "unspecified";
   const char* s = OCSP_crl_reason_str(reason);

@@ -1,5 +1,6 @@
 #include "checks/form/rules.h"
 
+#include "checks/core/ascii.h"
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -122,7 +123,6 @@ Problem too_long(size_t chars, size_t max) {
                " are allowed."}};
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_alpha(char c) { return is_upper(c) || (c >= 'a' && c <= 'z'); }
 
@@ -235,7 +235,7 @@ UbnChecksum ubn_checksum(std::string_view d) {
 
 std::optional<Problem> check_ubn(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
-    if (!is_digit(s[i])) {
+    if (!is_ascii_digit(s[i])) {
       const std::string pos = std::to_string(char_pos(s, i));
       const std::string ch = quoted_char_at(s, i);
       return Problem{"FORM-UBN-FORMAT",
@@ -296,7 +296,7 @@ std::optional<Problem> check_person_id(std::string_view s, std::chrono::year_mon
                         "certificate, A–D for an old one."}};
   }
   for (size_t i = 2; i < 10; ++i) {
-    if (!is_digit(s[i])) {
+    if (!is_ascii_digit(s[i])) {
       const std::string pos = std::to_string(i + 1);
       const std::string ch = quoted_char_at(s, i);
       return Problem{"FORM-ID-FORMAT",
@@ -349,7 +349,7 @@ std::optional<Problem> check_email(std::string_view s) {
   bool local_ok = !local.empty() && local.size() <= 64 && local.front() != '.' && local.back() != '.' &&
                   local.find("..") == std::string_view::npos;
   for (char c : local)
-    if (!is_alpha(c) && !is_digit(c) && kLocalSpecials.find(c) == std::string_view::npos) local_ok = false;
+    if (!is_alpha(c) && !is_ascii_digit(c) && kLocalSpecials.find(c) == std::string_view::npos) local_ok = false;
   if (!local_ok) {
     return Problem{"FORM-EMAIL-FORMAT",
                    {"@ 前面的帳號部分是空的或含有不能用的字元（例如空白、中文或連續的點）。",
@@ -372,7 +372,7 @@ std::optional<Problem> check_email(std::string_view s) {
     const std::string_view label = domain.substr(start, dot - start);
     bool ok = !label.empty() && label.size() <= 63 && label.front() != '-' && label.back() != '-';
     for (char c : label)
-      if (!is_alpha(c) && !is_digit(c) && c != '-') ok = false;
+      if (!is_alpha(c) && !is_ascii_digit(c) && c != '-') ok = false;
     if (!ok) {
       const std::string l(label);
       return Problem{"FORM-EMAIL-DOMAIN",
@@ -397,7 +397,7 @@ std::optional<Problem> check_email(std::string_view s) {
 
 std::optional<Problem> check_extension(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
-    if (!is_digit(s[i])) {
+    if (!is_ascii_digit(s[i])) {
       const std::string ch = quoted_char_at(s, i);
       return Problem{"FORM-PHONE-EXT",
                      {"分機中的「" + ch + "」不是數字；分機只能填數字。",

@@ -21,7 +21,7 @@ constexpr Words kTitle{"憑證登入診斷報告", "Certificate login diagnostic
 constexpr Words kCreated{"建立時間", "Created"};
 constexpr Words kVersion{"版本", "Version"};
 constexpr Words kCommand{"指令", "Command"};
-constexpr Words kRedacted{"已遮蔽個人資料", "Personal data redacted"};
+constexpr Words kRedactedBadge{"已遮蔽個人資料", "Personal data redacted"};
 constexpr Words kNotRedacted{"未遮蔽個人資料", "Personal data NOT redacted"};
 constexpr Words kNotRedactedWarning{
     "這份報告含有姓名、身分證字號、卡號等個人資料（以 --no-redact 產生），請勿公開分享或張貼到論壇。",
@@ -421,7 +421,7 @@ std::string render_html(const Report& r) {
   const std::string lock =
       "<svg width='13' height='13' viewBox='0 0 16 16' aria-hidden='true'><rect x='2.5' y='7' width='11' height='8' rx='1.5' "
       "fill='currentColor'/><path d='M5 7V5a3 3 0 0 1 6 0v2' fill='none' stroke='currentColor' stroke-width='1.8'/></svg>";
-  h += r.redacted ? "<span class='badge redacted'>" + lock + w(kRedacted, l) + "</span>"
+  h += r.redacted ? "<span class='badge redacted'>" + lock + w(kRedactedBadge, l) + "</span>"
                   : "<span class='badge unredacted'>&#9888; " + std::string(w(kNotRedacted, l)) + "</span>";
   h += "</header>\n";
   if (!r.redacted) h += "<div class='privacy'>&#9888; " + std::string(w(kNotRedactedWarning, l)) + "</div>\n";

@@ -4,15 +4,14 @@
 #include <phonenumbers/phonenumbermatcher.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include "checks/core/ascii.h"
 namespace certwiz::report {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ascii_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // What a written phone number is made of: digits, separators and an extension mark.
 bool is_phone_char(char c) {
-  return is_digit(c) || c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || c == '#' || c == '/' || c == '+';
+  return is_ascii_digit(c) || c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || c == '#' || c == '/' || c == '+';
 }
 
 bool has_prefix_or_country_code(const std::string& raw) {
@@ -59,7 +58,7 @@ std::string replace_phone_numbers(std::string_view text, std::string_view placeh
     const bool starts = c == '+' || c == '0' || (c == '(' && i + 1 < text.size() && text[i + 1] == '0');
     if (!starts || (i > 0 && (is_ascii_alnum(text[i - 1]) || text[i - 1] == '+'))) continue;
     size_t end = i, digits = 0;
-    for (; end < text.size() && is_phone_char(text[end]); ++end) digits += is_digit(text[end]) ? 1 : 0;
+    for (; end < text.size() && is_phone_char(text[end]); ++end) digits += is_ascii_digit(text[end]) ? 1 : 0;
     const bool glued = end < text.size() && is_ascii_alnum(text[end]) && text[end - 1] != ' ';
     if (digits >= 9 && !glued) {
       out.append(text.substr(copied, i - copied));

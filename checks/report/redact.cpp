@@ -1,5 +1,6 @@
 #include "checks/report/redact.h"
 
+#include "checks/core/ascii.h"
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -39,8 +40,6 @@ std::string normalise_key(std::string_view key) {
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
-
-bool is_ascii_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 bool has_non_ascii(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
@@ -119,8 +118,6 @@ std::string replace_each(const std::string& text, const std::regex& re,
   return out;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 // A match stands alone when no letter or digit touches it: "id_A123456789" and
 // "身分證A123456789" hold an ID, "XA1234567890" does not. (std::regex's \b would
 // count '_' as part of a word.)
@@ -129,8 +126,8 @@ bool stands_alone(const Around& a) { return !is_ascii_alnum(a.before) && !is_asc
 // Part of a longer dotted or dashed number ("1.3.4.3.1", "2024-05-13"), where a
 // sentence's full stop after a number is not.
 bool inside_number(const Around& a) {
-  return ((a.before == '.' || a.before == '-') && is_digit(a.before2)) ||
-         ((a.after == '.' || a.after == '-') && is_digit(a.after2));
+  return ((a.before == '.' || a.before == '-') && is_ascii_digit(a.before2)) ||
+         ((a.after == '.' || a.after == '-') && is_ascii_digit(a.after2));
 }
 
 bool valid_ubn(const std::string& d) {
@@ -328,7 +325,7 @@ size_t attribute_type_end(std::string_view dn, size_t i) {
   if (i < dn.size() && std::isalpha(static_cast<unsigned char>(dn[i]))) {
     while (i < dn.size() && (is_ascii_alnum(dn[i]) || dn[i] == '-')) ++i;
   } else {
-    while (i < dn.size() && (is_digit(dn[i]) || dn[i] == '.')) ++i;
+    while (i < dn.size() && (is_ascii_digit(dn[i]) || dn[i] == '.')) ++i;
   }
   if (i == start || i - start > 64) return std::string_view::npos;
   size_t eq = i;
