@@ -85,7 +85,7 @@ certwiz_windows_objects(win_p11host SOURCES
   checks/pkcs11/protocol.cpp checks/pkcs11/names.cpp checks/pkcs11/channel_win.cpp)
 # The client side of the host: what CertWiz runs to talk to it.
 certwiz_windows_objects(win_pkcs11_client SOURCES
-  checks/pkcs11/module_host.cpp checks/pkcs11/host_process_win.cpp checks/pkcs11/probe.cpp
+  checks/pkcs11/module_host.cpp checks/pkcs11/host_process_win.cpp checks/pkcs11/probe.cpp checks/pkcs11/shared_host.cpp
   checks/pkcs11/session.cpp checks/pkcs11/pin_guard.cpp checks/pkcs11/inventory.cpp
   checks/pkcs11/discovery.cpp checks/pkcs11/discovery_win.cpp)
 

@@ -69,7 +69,7 @@ void register_diagnose(CLI::App& app, Runner& run) {
       auto log = std::make_shared<Log>();
       if (f.common.verbose) log->echo_to_stderr(Log::Level::debug);
       runner.log = log;
-      Report report = run_report("diagnose", diagnose_checks(options), options, runner);
+      Report report = run_report("diagnose", diagnose_checks(options), options, runner, /*will_redact=*/!f.no_redact);
 
       report::RedactionOptions redaction;
       redaction.keep_ubn = f.keep_ubn;

@@ -56,8 +56,9 @@ void register_selftest(CLI::App& app, Runner& run) {
         return static_cast<int>(kUsage);
       }
       runner.log = log;
-      auto checks = pkcs11::pkcs11_checks(options);
-      for (auto& c : pkcs11::selftest_checks(options)) checks.push_back(std::move(c));
+      auto module_host = pkcs11::share_module_host(options);  // one host for every check of the run
+      auto checks = pkcs11::pkcs11_checks(options, module_host);
+      for (auto& c : pkcs11::selftest_checks(options, module_host)) checks.push_back(std::move(c));
       Report report = run_report("selftest", checks, options, runner);
       const std::string json = to_json(report).dump(2);
       if (json_stdout) {

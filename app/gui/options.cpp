@@ -9,7 +9,8 @@ namespace certwiz::gui {
 std::string wizard_usage() {
   return "usage: certwiz-wizard [--lang zh_TW|en] [--module PKCS11.so] [--site PROFILE.json] [--trust ROOT.pem]...\n"
          "                      [--report-dir DIR] [--open-report REPORT.json|BUNDLE.zip]\n"
-         "                      [--manifest URL|FILE] [--cacert PEM] [--localsign-url URL]\n";
+         "                      [--manifest URL|FILE] [--cacert PEM] [--localsign-url URL]\n"
+         "                      [--exit-after-first-paint]\n";
 }
 
 bool parse_wizard_options(int argc, char** argv, WizardOptions& out, std::string& error) {
@@ -47,6 +48,8 @@ bool parse_wizard_options(int argc, char** argv, WizardOptions& out, std::string
       if (!value(out.cacert)) return false;
     } else if (a == "--localsign-url") {
       if (!value(out.localsign_url)) return false;
+    } else if (a == "--exit-after-first-paint") {
+      out.exit_after_first_paint = true;
     } else {
       // Not echoed: an unexpected argument may be a PIN typed on the command line.
       error = "unexpected argument (not repeated here: it may hold a PIN)";

@@ -17,6 +17,9 @@ struct WizardOptions {
   std::string manifest;             // --manifest for the HiCOS install
   std::string cacert;               // --cacert for the HiCOS download
   std::string localsign_url;        // --localsign-url
+  // --exit-after-first-paint: print when the window was first painted, then exit
+  // (tests/bench/startup measures launch to first paint with it).
+  bool exit_after_first_paint = false;
 };
 
 // Parses argv; on a usage error returns false with the message in `error`.

@@ -1,5 +1,7 @@
 #include "checks/diagnose/diagnose.h"
 
+#include <thread>
+
 #include "certwiz_version.h"
 #include "checks/card/checks.h"
 #include "checks/cert/checks.h"
@@ -8,6 +10,7 @@
 #include "checks/pcsc/checks.h"
 #include "checks/pkcs11/checks.h"
 #include "checks/report/environment.h"
+#include "checks/report/phone_numbers.h"
 #include "installer/status.h"
 
 namespace certwiz {
@@ -28,8 +31,10 @@ std::vector<Check> diagnose_checks(const RunOptions& options) {
   std::vector<Check> card = card::card_checks(options, {cert::kTokensCheckId, "localsign.tokens"});
   all.push_back(std::move(card.front()));
   all.push_back(installer::hicos_status_check(options));
-  append(all, pkcs11::pkcs11_checks(options));
-  if (options.pin) append(all, pkcs11::selftest_checks(options));
+  // One module host for the run: the middleware, inventory and self-test checks share it.
+  auto module_host = pkcs11::share_module_host(options);
+  append(all, pkcs11::pkcs11_checks(options, module_host));
+  if (options.pin) append(all, pkcs11::selftest_checks(options, module_host));
   append(all, cert::cert_checks(options, {cert::kTokensCheckId, cert::kCardContentsCheckId}));
   append(all, localsign::localsign_checks(options));
   all.push_back(std::move(card.back()));
@@ -38,7 +43,7 @@ std::vector<Check> diagnose_checks(const RunOptions& options) {
 }
 
 Report run_report(const std::string& command, const std::vector<Check>& checks, const RunOptions& options,
-                  RunnerOptions runner) {
+                  RunnerOptions runner, bool will_redact) {
   Report report;
   report.command = command;
   report.lang = options.lang;
@@ -46,6 +51,10 @@ Report run_report(const std::string& command, const std::vector<Check>& checks, 
   report.created_at = utc_now_iso8601();
   report.environment = certwiz::report::environment_facts(options);
   for (const auto& c : checks) report.depends_on[c.id] = c.depends_on;
+  // The report's redaction needs libphonenumber's metadata: loaded while the checks wait
+  // for cards and services instead of after them.
+  std::jthread phone_metadata;  // joined on every way out
+  if (will_redact) phone_metadata = std::jthread(certwiz::report::prepare_phone_numbers);
   report.results = run_checks(checks, std::move(runner));
   return report;
 }

@@ -13,7 +13,9 @@ namespace certwiz {
 std::vector<Check> diagnose_checks(const RunOptions& options);
 
 // Runs `checks` and wraps the results in a Report (environment facts included).
+// `will_redact`: the caller redacts the report next (diagnose does), so what redaction
+// needs is loaded while the checks run.
 Report run_report(const std::string& command, const std::vector<Check>& checks, const RunOptions& options,
-                  RunnerOptions runner);
+                  RunnerOptions runner, bool will_redact = false);
 
 }  // namespace certwiz

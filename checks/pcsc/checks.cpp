@@ -242,9 +242,14 @@ CheckResult check_card(const RunOptions& options, const PcscCheckConfig& config,
         list_path = p;
         break;
       }
-  const SmartcardList list = list_path.empty() ? SmartcardList{} : load_smartcard_list(list_path);
+  // Only the entries for the cards in the readers are kept (the whole list compiled is
+  // most of a run's memory); with no card in, there is nothing to look up.
+  std::vector<std::vector<std::uint8_t>> atrs;
+  for (const auto& s : *states)
+    if (s.card_present() && !s.atr.empty()) atrs.push_back(s.atr);
+  const SmartcardList list = list_path.empty() || atrs.empty() ? SmartcardList{} : load_smartcard_list(list_path, atrs);
   ctx.log().info("pcsc", "smartcard_list: " + (list_path.empty() ? std::string("none") : list_path) + ", " +
-                             std::to_string(list.entries.size()) + " entries, " + std::to_string(list.problems.size()) + " skipped lines");
+                             std::to_string(list.entries.size()) + " entries for the cards in, " + std::to_string(list.problems.size()) + " skipped lines");
 
   Json ev{{"smartcard_list", list_path.empty() ? Json(nullptr) : Json(list_path)}, {"cards", Json::array()}};
   std::vector<CardFinding> found;

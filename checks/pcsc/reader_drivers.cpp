@@ -19,9 +19,15 @@ constexpr char kBroken[] = "PCSC-DRIVER-BROKEN";
 std::string read_small_file(const fs::path& p, size_t limit = 4 << 20) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return {};
-  std::string s(limit, '\0');
-  in.read(s.data(), static_cast<std::streamsize>(limit));
-  s.resize(static_cast<size_t>(in.gcount()));
+  // Grown as read, not allocated at the limit: a zero-filled 4 MB buffer per Info.plist
+  // was most of a diagnosis's heap (and its page faults) for files of a few KB.
+  std::string s;
+  char chunk[16384];
+  while (s.size() < limit) {
+    in.read(chunk, static_cast<std::streamsize>(std::min(sizeof chunk, limit - s.size())));
+    s.append(chunk, static_cast<size_t>(in.gcount()));
+    if (!in) break;  // end of file (or an error): what was read is kept
+  }
   return s;
 }
 

@@ -108,17 +108,32 @@ std::vector<const SmartcardListEntry*> SmartcardList::match(std::span<const std:
   return out;
 }
 
-SmartcardList parse_smartcard_list(std::string_view text) {
+SmartcardList parse_smartcard_list(std::string_view text, std::span<const std::vector<std::uint8_t>> only_matching) {
   SmartcardList list;
+  std::vector<std::string> wanted;  // the ATRs as text, each matched once per pattern
+  for (const auto& atr : only_matching) wanted.push_back(hex_spaced(atr));
   bool in_entry = false;     // the last pattern line compiled and starts an entry
   bool skipping = false;     // the last pattern line was bad: drop its descriptions
+  bool passing_over = false; // the last pattern line compiled but matches no wanted ATR
+  size_t passed_line = 0;    // ... on this line
+  bool passed_described = false;
   size_t line_no = 0;
   auto finish_entry = [&] {
     if (in_entry && list.entries.back().descriptions.empty()) {
       list.problems.push_back("line " + std::to_string(list.entries.back().line) + ": ATR pattern without a description");
       list.entries.pop_back();
     }
+    // An entry passed over is reported like a kept one, so the problems do not depend on the filter.
+    if (passing_over && !passed_described)
+      list.problems.push_back("line " + std::to_string(passed_line) + ": ATR pattern without a description");
     in_entry = false;
+    passing_over = false;
+  };
+  auto wanted_by_filter = [&](const AtrPattern& p) {
+    if (only_matching.empty()) return true;
+    for (const auto& w : wanted)
+      if (p.matches(std::string_view(w))) return true;
+    return false;
   };
   size_t start = 0;
   while (start <= text.size()) {
@@ -142,13 +157,20 @@ SmartcardList parse_smartcard_list(std::string_view text) {
       const size_t first = line.find_first_not_of(" \t");
       if (in_entry) {
         list.entries.back().descriptions.emplace_back(line.substr(first));
+      } else if (passing_over) {
+        passed_described = true;
       } else if (!skipping) {
         list.problems.push_back("line " + std::to_string(line_no) + ": description without an ATR pattern");
       }
     } else {
       finish_entry();
       auto p = AtrPattern::compile(line);
-      if (p) {
+      if (p && !wanted_by_filter(*p)) {
+        passing_over = true;
+        passed_line = line_no;
+        passed_described = false;
+        skipping = false;
+      } else if (p) {
         list.entries.push_back(SmartcardListEntry{std::move(*p), {}, line_no});
         in_entry = true;
         skipping = false;
@@ -172,7 +194,7 @@ std::vector<std::string> default_smartcard_list_paths() {
   return paths;
 }
 
-SmartcardList load_smartcard_list(const std::string& path) {
+SmartcardList load_smartcard_list(const std::string& path, std::span<const std::vector<std::uint8_t>> only_matching) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     SmartcardList l;
@@ -181,7 +203,7 @@ SmartcardList load_smartcard_list(const std::string& path) {
   }
   std::ostringstream ss;
   ss << in.rdbuf();
-  return parse_smartcard_list(ss.str());
+  return parse_smartcard_list(ss.str(), only_matching);
 }
 
 }  // namespace certwiz::pcsc

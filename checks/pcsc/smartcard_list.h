@@ -49,11 +49,15 @@ struct SmartcardList {
 };
 
 // Never fails: bad lines are skipped and listed in `problems`. Accepts LF and CRLF.
-SmartcardList parse_smartcard_list(std::string_view text);
+// `only_matching` (when not empty) keeps only the entries that match one of these ATRs:
+// the whole list compiled is about 10 MB of patterns, and a diagnosis looks up one or two
+// cards. match() then answers for those ATRs exactly as with the whole list; `problems`
+// are the same either way.
+SmartcardList parse_smartcard_list(std::string_view text, std::span<const std::vector<std::uint8_t>> only_matching = {});
 
 // The usual places of the system's list (pcsc-tools' own order).
 std::vector<std::string> default_smartcard_list_paths();
 // Reads and parses `path`; Error PCSC-... never: a missing file is {} with a problem noted.
-SmartcardList load_smartcard_list(const std::string& path);
+SmartcardList load_smartcard_list(const std::string& path, std::span<const std::vector<std::uint8_t>> only_matching = {});
 
 }  // namespace certwiz::pcsc

@@ -7,6 +7,7 @@
 #include "checks/pkcs11/pin_guard.h"
 #include "checks/pkcs11/probe.h"
 #include "checks/pkcs11/selftest.h"
+#include "checks/pkcs11/shared_host.h"
 
 namespace certwiz::pkcs11 {
 namespace {
@@ -29,7 +30,21 @@ Json candidates_json(const std::vector<ModuleCandidate>& cs) {
   return out;
 }
 
-CheckResult module_check(const RunOptions& options) {
+double ms_since(const ModuleHost& host, size_t since) {
+  double total = 0;
+  for (const auto& t : host.timings(since)) total += t.ms;
+  return total;
+}
+
+// A check that uses the run's shared host says it is done when it returns, however it
+// returns: the last one ends the host.
+struct HostUse {
+  SharedModuleHost& share;
+  ~HostUse() { share.release(); }
+};
+
+CheckResult module_check(const RunOptions& options, SharedModuleHost& share) {
+  HostUse use{share};
   const auto candidates = discover_modules(options);
   Json evidence{{"candidates", candidates_json(candidates)}};
   if (Json facts = hicos_installation_facts(); !facts.empty()) evidence["hicos_installation"] = std::move(facts);
@@ -42,7 +57,11 @@ CheckResult module_check(const RunOptions& options) {
   }
   evidence["path"] = chosen->path;
   evidence["source"] = chosen->source;
-  auto info = probe_module_info(chosen->path, options.probe_timeout);
+  bool fresh = false;
+  auto host = share.get(chosen->path, &fresh);
+  Expected<ModuleInfo> info = host ? probe_module_info(**host) : Expected<ModuleInfo>(host.error());
+  // The check that started the host owns C_Initialize's time.
+  if (info && fresh) info->pkcs11_ms = ms_since(**host, 0);
   if (!info)
     return CheckResult::from_error(info.error(), {"PKCS#11 模組無法使用：" + chosen->path, "The PKCS#11 module cannot be used: " + chosen->path},
                                    evidence);
@@ -54,17 +73,19 @@ CheckResult module_check(const RunOptions& options) {
                            evidence);
 }
 
-CheckResult tokens_check(const CheckContext& ctx, const RunOptions& options) {
+CheckResult tokens_check(const CheckContext& ctx, SharedModuleHost& share) {
+  HostUse use{share};
   const CheckResult* module = ctx.result_of("pkcs11.module");
   const std::string path = module ? module->evidence.value("path", "") : "";
-  auto host = ModuleHost::start(path, options.probe_timeout);
+  bool fresh = false;
+  auto host = share.get(path, &fresh);
   if (!host) return CheckResult::from_error(host.error(), {"無法載入 PKCS#11 模組", "Could not load the PKCS#11 module"});
+  const size_t since = fresh ? 0 : (*host)->timing_count();
   auto inv = collect_inventory(*host);
-  if (!inv) return CheckResult::from_error(inv.error(), {"無法讀取卡片資訊", "Could not read the cards"}, timing_evidence(**host, 0));
-  (*host)->shutdown();
+  if (!inv) return CheckResult::from_error(inv.error(), {"無法讀取卡片資訊", "Could not read the cards"}, timing_evidence(**host, since));
   Json evidence = *inv;
   evidence["module"] = path;
-  evidence.update(timing_evidence(**host, 0));
+  evidence.update(timing_evidence(**host, since));
   const Json& tokens = evidence["tokens"];
   if (evidence["slots"].empty()) return CheckResult::failure("P11-NO-SLOT", {"沒有讀卡機", "No card reader"}, evidence);
   if (tokens.empty()) return CheckResult::failure("P11-NO-TOKEN", {"讀卡機中沒有卡片", "No card in the reader"}, evidence);
@@ -90,19 +111,19 @@ CheckResult tokens_check(const CheckContext& ctx, const RunOptions& options) {
                            evidence);
 }
 
-// What the self-tests share: one module host, one session, logged in once. The session
-// is logged out and closed when the last self-test ends or the run is torn down.
+// What the self-tests share: the run's module host, one session, logged in once. The
+// session is logged out and closed when the last self-test ends or the run is torn down.
 struct SelfTestRun {
   std::mutex m;  // the self-tests take turns on the session
   std::shared_ptr<ModuleHost> host;
+  size_t since = 0;  // the host's timings before the PIN check
   std::unique_ptr<Session> session;
   int remaining = 3;  // sign, decrypt, cms
 
   void end_locked() {
     if (session) session->close();
     session.reset();
-    if (host) host->shutdown();
-    host.reset();
+    host.reset();  // the host itself belongs to the run (SharedModuleHost)
   }
   void finished_one() {
     std::lock_guard g(m);
@@ -111,7 +132,8 @@ struct SelfTestRun {
   ~SelfTestRun() { end_locked(); }
 };
 
-CheckResult pin_check(const CheckContext& ctx, const RunOptions& options, SelfTestRun& run) {
+CheckResult pin_check(const CheckContext& ctx, const RunOptions& options, SelfTestRun& run, SharedModuleHost& share) {
+  HostUse use{share};
   if (!options.pin)
     return CheckResult::skipped({"未提供 PIN 碼，略過卡片自我測試（使用 --pin-stdin）",
                                  "No PIN given; card self-tests skipped (use --pin-stdin)"});
@@ -122,12 +144,14 @@ CheckResult pin_check(const CheckContext& ctx, const RunOptions& options, SelfTe
   Json evidence{{"reader", token->value("reader", "")}, {"label", token->value("label", "")}, {"serial", token->value("serial", "")}};
 
   std::lock_guard g(run.m);
-  auto host = ModuleHost::start(tokens->evidence.value("module", ""), options.probe_timeout);
+  bool fresh = false;
+  auto host = share.get(tokens->evidence.value("module", ""), &fresh);
   if (!host) return CheckResult::from_error(host.error(), {"無法載入 PKCS#11 模組", "Could not load the PKCS#11 module"}, evidence);
   run.host = *host;
+  run.since = fresh ? 0 : run.host->timing_count();
   auto session = Session::open(run.host, token->value("slot_id", 0UL));
   if (!session) {
-    evidence.update(timing_evidence(*run.host, 0));
+    evidence.update(timing_evidence(*run.host, run.since));
     run.end_locked();
     return CheckResult::from_error(session.error(), {"無法開啟卡片連線", "Could not open a session with the card"}, evidence);
   }
@@ -137,7 +161,7 @@ CheckResult pin_check(const CheckContext& ctx, const RunOptions& options, SelfTe
   evidence.update(a.evidence);
   evidence["login_sent"] = a.login_sent;
   evidence["tries_left"] = a.tries_left ? Json(*a.tries_left) : Json(nullptr);
-  evidence.update(timing_evidence(*run.host, 0));
+  evidence.update(timing_evidence(*run.host, run.since));
   const std::string left = a.tries_left ? std::to_string(*a.tries_left) : std::string("?");
   if (!a.logged_in) {
     run.end_locked();
@@ -160,7 +184,8 @@ CheckResult pin_check(const CheckContext& ctx, const RunOptions& options, SelfTe
 
 using SelfTest = CheckResult (*)(Session&);
 
-CheckResult session_test(const CheckContext& ctx, SelfTestRun& run, SelfTest test) {
+CheckResult session_test(const CheckContext& ctx, SelfTestRun& run, SelfTest test, SharedModuleHost& share) {
+  HostUse use{share};
   CheckResult r;
   const CheckResult* pin = ctx.result_of("selftest.pin");
   const bool logged_in = pin && (pin->status == Status::pass || pin->status == Status::warn);
@@ -188,13 +213,19 @@ milliseconds session_timeout(const RunOptions& o) {
 
 }  // namespace
 
-std::vector<Check> pkcs11_checks(const RunOptions& options) {
+std::shared_ptr<SharedModuleHost> share_module_host(const RunOptions& options) {
+  return std::make_shared<SharedModuleHost>(options.probe_timeout);
+}
+
+std::vector<Check> pkcs11_checks(const RunOptions& options, std::shared_ptr<SharedModuleHost> share) {
+  if (!share) share = share_module_host(options);
   std::vector<Check> out;
   Check module;
   module.id = "pkcs11.module";
   module.title = {"PKCS#11 中介軟體（HiCOS）", "PKCS#11 middleware (HiCOS)"};
   module.timeout = options.probe_timeout * 3 + std::chrono::seconds(5);
-  module.run = [options](const CheckContext&) { return module_check(options); };
+  share->expect_user();
+  module.run = [options, share](const CheckContext&) { return module_check(options, *share); };
   out.push_back(std::move(module));
 
   Check tokens;
@@ -202,12 +233,14 @@ std::vector<Check> pkcs11_checks(const RunOptions& options) {
   tokens.title = {"卡片與憑證物件", "Cards and their objects"};
   tokens.depends_on = {"pkcs11.module"};
   tokens.timeout = options.probe_timeout * 3 + std::chrono::seconds(5);
-  tokens.run = [options](const CheckContext& ctx) { return tokens_check(ctx, options); };
+  share->expect_user();
+  tokens.run = [share](const CheckContext& ctx) { return tokens_check(ctx, *share); };
   out.push_back(std::move(tokens));
   return out;
 }
 
-std::vector<Check> selftest_checks(const RunOptions& options) {
+std::vector<Check> selftest_checks(const RunOptions& options, std::shared_ptr<SharedModuleHost> share) {
+  if (!share) share = share_module_host(options);
   auto run = std::make_shared<SelfTestRun>();
   std::vector<Check> out;
   Check pin;
@@ -215,7 +248,8 @@ std::vector<Check> selftest_checks(const RunOptions& options) {
   pin.title = {"PIN 碼驗證", "PIN verification"};
   pin.depends_on = {"pkcs11.tokens"};
   pin.timeout = session_timeout(options);
-  pin.run = [options, run](const CheckContext& ctx) { return pin_check(ctx, options, *run); };
+  share->expect_user();
+  pin.run = [options, run, share](const CheckContext& ctx) { return pin_check(ctx, options, *run, *share); };
   out.push_back(std::move(pin));
 
   const struct {
@@ -239,7 +273,8 @@ std::vector<Check> selftest_checks(const RunOptions& options) {
     if (!previous.empty()) c.depends_on.push_back(previous);
     c.run_when_dependency_fails = true;
     c.timeout = session_timeout(options);
-    c.run = [run, test = t.test](const CheckContext& ctx) { return session_test(ctx, *run, test); };
+    share->expect_user();
+    c.run = [run, share, test = t.test](const CheckContext& ctx) { return session_test(ctx, *run, test, *share); };
     out.push_back(std::move(c));
     previous = t.id;
   }

@@ -4,15 +4,14 @@
 
 namespace certwiz::pkcs11 {
 
-Expected<ModuleInfo> probe_module_info(const std::string& path, std::chrono::milliseconds timeout) {
-  auto host = ModuleHost::start(path, timeout);
-  if (!host) return host.error();
-  auto info = (*host)->call(Json{{"op", "info"}});
+Expected<ModuleInfo> probe_module_info(ModuleHost& host) {
+  const size_t since = host.timing_count();
+  auto info = host.call(Json{{"op", "info"}});
   if (!info) return info.error();
-  auto slots = (*host)->call(Json{{"op", "slots"}});
+  auto slots = host.call(Json{{"op", "slots"}});
   if (!slots) return slots.error();
   ModuleInfo m;
-  m.path = path;
+  m.path = host.module_path();
   m.manufacturer = info->value("manufacturer", "");
   m.description = info->value("description", "");
   m.library_version = info->value("library_version", "");
@@ -21,8 +20,19 @@ Expected<ModuleInfo> probe_module_info(const std::string& path, std::chrono::mil
     ++m.slot_count;
     if (s.contains("token")) ++m.token_count;
   }
+  for (const auto& t : host.timings(since)) m.pkcs11_ms += t.ms;
+  return m;
+}
+
+Expected<ModuleInfo> probe_module_info(const std::string& path, std::chrono::milliseconds timeout) {
+  auto host = ModuleHost::start(path, timeout);
+  if (!host) return host.error();
+  auto m = probe_module_info(**host);
+  if (!m) return m.error();
   (*host)->shutdown();
-  for (const auto& t : (*host)->timings()) m.pkcs11_ms += t.ms;
+  // C_Initialize and C_Finalize count too when the host lives for this probe alone.
+  m->pkcs11_ms = 0;
+  for (const auto& t : (*host)->timings()) m->pkcs11_ms += t.ms;
   return m;
 }
 

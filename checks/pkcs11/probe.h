@@ -24,6 +24,10 @@ struct ModuleInfo {
 // P11-MODULE-INIT-FAILED, P11-MODULE-CRASHED, P11-MODULE-HUNG, P11-CALL-FAILED.
 Expected<ModuleInfo> probe_module_info(const std::string& path, std::chrono::milliseconds timeout);
 
+class ModuleHost;
+// The same, on a host that is already running (a run's shared host): it stays loaded.
+Expected<ModuleInfo> probe_module_info(ModuleHost& host);
+
 Json to_json(const ModuleInfo& m);
 
 }  // namespace certwiz::pkcs11

@@ -1,5 +1,6 @@
 #include "checks/pkcs11/session.h"
 
+#include "checks/pkcs11/cryptoki.h"
 #include "checks/pkcs11/names.h"
 #include "checks/pkcs11/protocol.h"
 
@@ -31,9 +32,19 @@ Expected<Json> Session::token_info() {
   return (*r)["token"];
 }
 
+namespace {
+// The mechanisms CertWiz signs and decrypts with (self-tests, the site's login CMS) and
+// their usual neighbours: only these get C_GetMechanismInfo (flags, key sizes). Every
+// other mechanism is still listed by name; offers() is asked about these alone.
+Json mechanisms_used() {
+  return Json::array({CKM_RSA_PKCS, CKM_RSA_PKCS_OAEP, CKM_RSA_PKCS_PSS, CKM_SHA1_RSA_PKCS, CKM_SHA256_RSA_PKCS,
+                      CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS, CKM_SHA256_RSA_PKCS_PSS, CKM_ECDSA, CKM_ECDSA_SHA256});
+}
+}  // namespace
+
 Expected<Json> Session::mechanisms() {
   if (mechanisms_) return *mechanisms_;
-  auto r = host_->call(Json{{"op", "mechanisms"}, {"slot", slot_id_}});
+  auto r = host_->call(Json{{"op", "mechanisms"}, {"slot", slot_id_}, {"info_for", mechanisms_used()}});
   if (!r) return r.error();
   mechanisms_ = (*r)["mechanisms"];
   return *mechanisms_;

@@ -33,7 +33,8 @@ class Session {
 
   // The token's current info (label, serial, flags, PIN lengths): read fresh each time.
   Expected<Json> token_info();
-  // Mechanisms with their flags; read once per session.
+  // Every mechanism the token lists; flags and key sizes only for the ones CertWiz uses
+  // (session.cpp, mechanisms_used). Read once per session.
   Expected<Json> mechanisms();
   // Whether the token lists `mechanism` with `purpose` ("sign", "decrypt").
   bool offers(unsigned long mechanism, std::string_view purpose);

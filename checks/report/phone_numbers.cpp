@@ -46,6 +46,8 @@ std::string replace_in_candidate(const std::string& text, std::string_view place
 
 }  // namespace
 
+void prepare_phone_numbers() { (void)i18n::phonenumbers::PhoneNumberUtil::GetInstance(); }
+
 std::string replace_phone_numbers(std::string_view text, std::string_view placeholder) {
   // The matcher costs about 1 ms on a log line full of numbers, so it runs only on
   // candidates: a run of phone characters that starts, not inside a word, with a trunk

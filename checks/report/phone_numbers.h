@@ -12,4 +12,9 @@ namespace certwiz::report {
 // serial, a date) are left to the other passes, which know what they are.
 std::string replace_phone_numbers(std::string_view text, std::string_view placeholder);
 
+// Loads libphonenumber's metadata for every region now (its first use otherwise pays
+// for it). A diagnosis calls this on a thread of its own while the checks wait for
+// cards and services, so the redaction at the end does not. Thread-safe, idempotent.
+void prepare_phone_numbers();
+
 }  // namespace certwiz::report

@@ -1,5 +1,6 @@
 #include "checks/pkcs11/host/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -146,7 +147,8 @@ class Server {
     if (op == "info") return info();
     if (op == "slots") return slots();
     if (op == "token_info") return {{"token", token(rq.at("slot").get<CK_SLOT_ID>())}};
-    if (op == "mechanisms") return mechanisms(rq.at("slot").get<CK_SLOT_ID>());
+    if (op == "mechanisms")
+      return mechanisms(rq.at("slot").get<CK_SLOT_ID>(), rq.contains("info_for") ? &rq.at("info_for") : nullptr);
     if (op == "open_session") {
       CK_SESSION_HANDLE h = 0;
       const CK_SLOT_ID slot = rq.at("slot").get<CK_SLOT_ID>();
@@ -252,7 +254,10 @@ class Server {
     return {{"slots", out}};
   }
 
-  json mechanisms(CK_SLOT_ID slot) {
+  // `info_for` (an array of mechanism types): C_GetMechanismInfo only for those; the rest
+  // are listed by type and name. A token offers dozens of mechanisms, each info one call
+  // into the module (and on a card, often one round trip to it).
+  json mechanisms(CK_SLOT_ID slot, const json* info_for) {
     CK_ULONG n = 0;
     must("C_GetMechanismList", [&] { return f_->C_GetMechanismList(slot, nullptr, &n); });
     std::vector<CK_MECHANISM_TYPE> types(n);
@@ -263,7 +268,8 @@ class Server {
       CK_MECHANISM_INFO mi;
       std::memset(&mi, 0, sizeof mi);
       json m = {{"type", t}, {"name", mechanism_name(t)}};
-      if (timed("C_GetMechanismInfo", [&] { return f_->C_GetMechanismInfo(slot, t, &mi); }) == CKR_OK) {
+      const bool wanted = !info_for || std::find(info_for->begin(), info_for->end(), json(t)) != info_for->end();
+      if (wanted && timed("C_GetMechanismInfo", [&] { return f_->C_GetMechanismInfo(slot, t, &mi); }) == CKR_OK) {
         m["min_key_bits"] = mi.ulMinKeySize;
         m["max_key_bits"] = mi.ulMaxKeySize;
         m["flags"] = mechanism_flags(mi.flags);

@@ -99,12 +99,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--card", default="citizen")
+    ap.add_argument("--certwiz", help="the certwiz binary to measure (default: the build's; e.g. an older build to compare)")
     a = ap.parse_args()
     module = need("CERTWIZ_PKCS11_MODULE")
     with open(need("CERTWIZ_LAB_CARDS")) as f:
         cards = json.load(f)
     reader, pin = cards["cards"][a.card]["reader"], cards["pin"]
-    certwiz = os.path.join(os.environ.get("CERTWIZ_BUILD_DIR", os.path.dirname(BIN)), "bin", "certwiz")
+    certwiz = a.certwiz or os.path.join(os.environ.get("CERTWIZ_BUILD_DIR", os.path.dirname(BIN)), "bin", "certwiz")
     with tempfile.TemporaryDirectory(prefix="bench-selftest-") as work:
         cw, cw_p11, tool = [], [], []
         step_times = {}

@@ -1,7 +1,9 @@
 // libFuzzer target: the smartcard_list.txt parser and the ATR pattern matcher.
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string_view>
+#include <vector>
 
 #include "checks/pcsc/atr.h"
 #include "checks/pcsc/smartcard_list.h"
@@ -17,6 +19,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
       {},
   };
   for (const auto& atr : probes) (void)list.match(atr);
+  // Kept only for the cards in the readers (what card.atr does): the same answer for those
+  // ATRs and the same problems as the whole list.
+  const std::vector<certwiz::pcsc::Bytes> in_readers(std::begin(probes), std::begin(probes) + 2);
+  const SmartcardList kept = parse_smartcard_list(text, in_readers);
+  if (kept.problems != list.problems) __builtin_trap();
+  for (const auto& atr : in_readers)
+    if (kept.match(atr).size() != list.match(atr).size()) __builtin_trap();
   // Every line as a pattern on its own, matched against itself and a 33-byte ATR text.
   for (const auto& e : list.entries) {
     (void)e.pattern.matches(e.pattern.text());

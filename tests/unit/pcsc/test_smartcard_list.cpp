@@ -57,6 +57,31 @@ TEST(SmartcardList, MatchesExactWildcardClassAndStarPatterns) {
             (std::vector<std::string>{"Lower-case pattern", "Second line of the lower-case entry"}));
 }
 
+TEST(SmartcardList, KeepingOnlyTheCardsInTheReadersAnswersTheSame) {
+  // A diagnosis keeps only the entries for the ATRs in the readers: for those ATRs the
+  // answer must be the one of the whole list, and the problems must be the same.
+  const SmartcardList whole = parse_smartcard_list(fixture());
+  const char* in_readers[] = {"3B 8B 80 01 00 31 C1 64 08 40 21 30 00 90 00 57", "3B EF 00 FF 81 31 42 45 38 38"};
+  std::vector<std::vector<std::uint8_t>> atrs;
+  for (const char* a : in_readers) atrs.push_back(*parse_hex_bytes(a));
+  const SmartcardList kept = parse_smartcard_list(fixture(), atrs);
+  EXPECT_EQ(kept.problems, whole.problems);
+  size_t matching = 0;
+  for (const auto& e : whole.entries) matching += e.pattern.matches(atrs[0]) || e.pattern.matches(atrs[1]);
+  EXPECT_GE(matching, 2u);
+  EXPECT_EQ(kept.entries.size(), matching);
+  EXPECT_LT(kept.entries.size(), whole.entries.size());
+  for (const char* a : in_readers) {
+    EXPECT_EQ(descriptions_for(kept, a), descriptions_for(whole, a)) << a;
+    EXPECT_FALSE(descriptions_for(kept, a).empty()) << a;
+  }
+  // An ATR that matches nothing keeps nothing, and still reports the same problems.
+  const std::vector<std::vector<std::uint8_t>> unknown{*parse_hex_bytes("3B 00")};
+  const SmartcardList none = parse_smartcard_list(fixture(), unknown);
+  EXPECT_TRUE(none.entries.empty());
+  EXPECT_EQ(none.problems, whole.problems);
+}
+
 TEST(SmartcardList, CrlfGivesTheSameResult) {
   std::string crlf;
   for (char c : fixture()) {

@@ -7,6 +7,7 @@
 
 #include "checks/pkcs11/module_host.h"
 #include "checks/pkcs11/probe.h"
+#include "checks/pkcs11/shared_host.h"
 
 namespace certwiz::pkcs11 {
 namespace {
@@ -62,6 +63,47 @@ TEST_F(FaultModule, ExitIsReportedWithItsCode) {
   ASSERT_FALSE(info);
   EXPECT_EQ(info.error().code, "P11-MODULE-CRASHED");
   EXPECT_NE(info.error().detail.find("code 3"), std::string::npos) << info.error().detail;
+}
+
+TEST_F(FaultModule, ASharedHostThatCrashedIsNotHandedOutAgain) {
+  // A run shares one host; a crash still ends only that host, and the next check that
+  // asks gets a fresh one, as when each check started its own.
+  mode("crash");
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string saved = asan ? asan : "";
+  setenv("ASAN_OPTIONS", (saved.empty() ? std::string("handle_segv=0") : saved + ":handle_segv=0").c_str(), 1);
+  SharedModuleHost share(5s);
+  auto first = share.get(CERTWIZ_TEST_FAULT_MODULE);
+  ASSERT_TRUE(first) << first.error().detail;
+  auto again = share.get(CERTWIZ_TEST_FAULT_MODULE);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(first->get(), again->get());
+  EXPECT_EQ(share.hosts_started(), 1);
+  auto info = (*first)->call(Json{{"op", "info"}});
+  ASSERT_FALSE(info);
+  EXPECT_EQ(info.error().code, "P11-MODULE-CRASHED");
+  auto fresh = share.get(CERTWIZ_TEST_FAULT_MODULE);
+  ASSERT_TRUE(fresh) << fresh.error().detail;
+  EXPECT_NE(first->get(), fresh->get());
+  EXPECT_TRUE((*fresh)->alive());
+  EXPECT_EQ(share.hosts_started(), 2);
+  if (saved.empty()) unsetenv("ASAN_OPTIONS");
+  else setenv("ASAN_OPTIONS", saved.c_str(), 1);
+}
+
+TEST_F(FaultModule, ASharedHostEndsWithItsLastUser) {
+  mode("ok");
+  SharedModuleHost share(5s);
+  share.expect_user();
+  share.expect_user();
+  auto host = share.get(CERTWIZ_TEST_FAULT_MODULE);
+  ASSERT_TRUE(host) << host.error().detail;
+  share.release();
+  EXPECT_TRUE(share.running());
+  EXPECT_TRUE((*host)->alive());
+  share.release();
+  EXPECT_FALSE(share.running());
+  EXPECT_FALSE((*host)->alive());  // C_Finalize sent, the process waited for
 }
 
 TEST_F(FaultModule, HangIsStoppedAfterTheTimeLimit) {

@@ -10,6 +10,7 @@
 
 #include "checks/core/runner.h"
 #include "checks/pkcs11/checks.h"
+#include "checks/pkcs11/shared_host.h"
 #include "checks/pkcs11/cms.h"
 #include "checks/pkcs11/inventory.h"
 #include "checks/pkcs11/pin_guard.h"
@@ -261,6 +262,51 @@ TEST_F(SoftHsm, AllChecksPassThroughTheEngine) {
   EXPECT_EQ(results[0].evidence["info"]["manufacturer"], "SoftHSM");
   // No output of the run contains the PIN.
   for (const auto& r : results) EXPECT_EQ(to_json(r).dump().find(SoftHsmCard::kPin), std::string::npos) << r.id;
+}
+
+TEST_F(SoftHsm, OneModuleHostServesTheWholeRun) {
+  // diagnose and selftest give every PKCS#11 check one shared host: one process start,
+  // one C_Initialize, with the same verdicts and the same PIN handling as before.
+  RunOptions o;
+  o.pkcs11_module = SoftHsmCard::kModule;
+  o.pin = std::make_shared<Secret>(SoftHsmCard::kPin);
+  auto share = share_module_host(o);
+  auto checks = pkcs11_checks(o, share);
+  for (auto& c : selftest_checks(o, share)) checks.push_back(std::move(c));
+  auto results = run_checks(checks, RunnerOptions{});
+  ASSERT_EQ(results.size(), 6u);
+  for (const auto& r : results) EXPECT_EQ(r.status, Status::pass) << to_json(r).dump(2);
+  EXPECT_EQ(share->hosts_started(), 1);
+  // The last check to finish ended the host, while the checks themselves still exist.
+  EXPECT_FALSE(share->running());
+  // C_Initialize is counted once, in the check that started the host; each later check
+  // reports only its own calls.
+  int initializes = 0;
+  for (const auto& r : results)
+    for (const auto& c : r.evidence.value("pkcs11_calls", Json::array())) initializes += c.value("fn", "") == "C_Initialize";
+  EXPECT_EQ(initializes, 0);  // the module check reports its calls through "info"
+  EXPECT_GT(results[0].evidence["pkcs11_ms"].get<double>(), 0.0);
+  EXPECT_EQ(results[1].evidence["pkcs11_calls"][0]["fn"], "C_GetSlotList") << results[1].evidence["pkcs11_calls"].dump();
+  for (const auto& r : results) EXPECT_EQ(to_json(r).dump().find(SoftHsmCard::kPin), std::string::npos) << r.id;
+}
+
+TEST_F(SoftHsm, WrongPinOnASharedHostIsStillOneLoginAndSkipsTheRest) {
+  RunOptions o;
+  o.pkcs11_module = SoftHsmCard::kModule;
+  o.pin = std::make_shared<Secret>("999999");
+  auto share = share_module_host(o);
+  auto checks = pkcs11_checks(o, share);
+  for (auto& c : selftest_checks(o, share)) checks.push_back(std::move(c));
+  auto results = run_checks(checks, RunnerOptions{});
+  EXPECT_EQ(results[2].code, "P11-PIN-WRONG");
+  int logins = 0;
+  for (const auto& r : results)
+    for (const auto& c : r.evidence.value("pkcs11_calls", Json::array())) logins += c.value("fn", "") == "C_Login";
+  EXPECT_EQ(logins, 1);
+  for (size_t i = 3; i < results.size(); ++i) EXPECT_EQ(results[i].status, Status::skipped) << results[i].id;
+  EXPECT_EQ(share->hosts_started(), 1);
+  EXPECT_FALSE(share->running());
+  login();  // clear SoftHSM2's COUNT_LOW for the other tests
 }
 
 TEST_F(SoftHsm, WithoutPinSelfTestsAreSkipped) {
