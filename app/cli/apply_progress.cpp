@@ -68,6 +68,15 @@ void remember_submission(const form::ApplicationForm& form, const std::string& s
               path->c_str());
 }
 
+void remember_step(progress::Step step, const std::string& ubn) {
+  auto path = progress::default_progress_path();
+  if (!path) return;
+  auto loaded = progress::load_progress(*path);
+  if (!loaded.progress || loaded.progress->form.ubn != ubn || loaded.progress->done(step)) return;
+  loaded.progress->mark_done(step);
+  progress::save_progress(*path, *loaded.progress);
+}
+
 int run_apply_status(const ApplyStatusFlags& f) {
   const Lang lang = f.lang;
   const bool zh = lang == Lang::zh_TW;

@@ -7,6 +7,7 @@
 
 #include "checks/core/text.h"
 #include "checks/form/form.h"
+#include "checks/progress/progress.h"
 
 namespace certwiz::cli {
 
@@ -22,6 +23,10 @@ struct ApplyStatusFlags {
 // the steps done, into the user's data folder. Prints a line when it cannot be saved.
 void remember_submission(const form::ApplicationForm& form, const std::string& site_base_url,
                          const std::string& application_id, Lang lang);
+
+// A later step done (bind, login-test) for the saved application of this UBN; nothing when
+// no progress is saved or it is another company's.
+void remember_step(progress::Step step, const std::string& ubn);
 
 // `certwiz apply --status`: exit 0 approved (with what to type at binding), 1 still under
 // review, 2 rejected or failed, 3 nothing to ask about.

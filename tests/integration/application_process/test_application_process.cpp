@@ -164,6 +164,8 @@ TEST_F(ApplicationProcess, ApplyWaitApproveResumeBindLogin) {
                        pin() + "\n");
   ASSERT_EQ(login.rc, 0) << login.out;
   EXPECT_EQ((bind.out + login.out).find(pin()), std::string::npos);
+  const std::string steps = json::parse(slurp(progress_file()))["steps_done"].dump();
+  EXPECT_EQ(steps, R"(["form_filled","submitted","approved","bound","login_tested"])");
   bound_ = true;
 }
 
