@@ -110,6 +110,7 @@ certwiz_windows_objects(win_compiled
   checks/net/net_checks.cpp checks/net/proxy.cpp checks/net/proxy_win.cpp checks/net/tcp_win.cpp
   checks/localsign/ret_codes.cpp checks/localsign/localsign_checks.cpp
   checks/form/rules.cpp checks/form/postal.cpp checks/form/profile.cpp checks/form/form.cpp
+  checks/progress/data_dir_win.cpp
   checks/report/digest.cpp checks/report/display_width.cpp checks/report/environment.cpp
   checks/report/environment_win.cpp checks/report/html.cpp checks/report/files.cpp
   checks/diagnose/diagnose.cpp
@@ -137,7 +138,8 @@ certwiz_windows_objects(win_syntax_only SYNTAX_ONLY
   checks/form/phone.cpp checks/form/password.cpp checks/form/form_json.cpp checks/form/form_pdf.cpp
   checks/report/redact.cpp checks/report/bundle.cpp
   checks/card/apdu.cpp checks/card/cdf.cpp checks/card/checks.cpp
-  checks/report/phone_numbers.cpp checks/report/replace_file.cpp
+  checks/report/phone_numbers.cpp checks/report/replace_file.cpp checks/progress/progress.cpp
+  app/cli/apply_progress.cpp
   installer/download.cpp installer/unpack.cpp)
 # Left out: app/gui. wxWidgets' headers include wx/msw/*.h whenever _WIN32 is defined, and
 # Debian ships only the GTK port's headers (wx3.2-headers), so the wizard's sources cannot

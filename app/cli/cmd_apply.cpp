@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "app/cli/apply_progress.h"
 #include "app/cli/cli.h"
 #include "certwiz_version.h"
 #include "checks/core/display_safe.h"
@@ -25,6 +26,9 @@ struct ApplyFlags {
   bool submit = false;
   bool load = false;
   std::vector<std::string> trust;
+  bool status = false;       // --status: ask the site how the review goes (issue 17)
+  std::string application;   // --application APP-000001 (default: the saved progress's)
+  std::string ubn;           // --ubn (default: the saved form's)
 };
 
 Lang output_lang(const std::string& flag) {
@@ -56,17 +60,27 @@ std::unique_ptr<form::ApplicationSubmitter> make_application_submitter(const std
 void register_apply(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand("apply", "Check the account application form (網路帳號密碼申請書) and print it to PDF");
   static ApplyFlags f;
-  cmd->add_option("--form", f.form, "The filled-in form as JSON (keys in docs/application-form.md)")->required();
+  cmd->add_option("--form", f.form, "The filled-in form as JSON (keys in docs/application-form.md)");
   cmd->add_option("--pdf", f.pdf, "Write the printable form to this PDF when the form is valid");
   cmd->add_option("--lang", f.lang, "Language of the messages: zh_TW or en (default: from LANG)");
   cmd->add_option("--site", f.site, "Site profile JSON (default: assets/sites/default.json)");
   cmd->add_flag("--submit", f.submit, "Send the application to the site (needs a site profile that supports it)");
   cmd->add_flag("--load", f.load, "載入: fill the company name, owner and registered address from the site's registry (empty fields only)");
   cmd->add_option("--trust", f.trust, "Extra CA certificate (PEM) for the site's TLS certificate, e.g. a test root; may repeat");
+  cmd->add_flag("--status", f.status,
+                "Ask the site how the review of the application goes (the one saved by --submit, or --application/--ubn)");
+  cmd->add_option("--application", f.application, "With --status: the application number, e.g. APP-000001");
+  cmd->add_option("--ubn", f.ubn, "With --status: the company's UBN (統一編號)");
   cmd->callback([&run] {
     run = [] {
       const Lang lang = output_lang(f.lang);
       const bool zh = lang == Lang::zh_TW;
+      if (f.status) return run_apply_status(ApplyStatusFlags{f.site, f.trust, f.application, f.ubn, lang});
+      if (f.form.empty()) {
+        std::fprintf(stderr, "certwiz: %s\n", zh ? "請以 --form 指定申請書檔案（或用 --status 查詢審核結果）"
+                                                 : "--form is required (or --status to ask about the review)");
+        return static_cast<int>(kUsage);
+      }
       auto rules = form::load_form_rules(f.site);
       if (!rules) {
         print_error(rules.error(), lang);
@@ -144,6 +158,10 @@ void register_apply(CLI::App& app, Runner& run) {
           return static_cast<int>(kFailures);
         }
         std::printf("%s\n", receipt->message.in(lang).c_str());
+        if (!receipt->reference.empty()) {
+          auto profile = site::load_client_profile(f.site);
+          remember_submission(checked.file.form, profile ? profile->base_url : std::string(), receipt->reference, lang);
+        }
       }
       return static_cast<int>(kAllPassed);
     };

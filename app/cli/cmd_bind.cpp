@@ -2,6 +2,7 @@
 // UBN, control number, the verification code from the approval, and the card's
 // signature over the site's challenge, through the card (PKCS#11), the local signing
 // component (the browser's path) or both. The PIN goes to the card or the component only.
+#include "app/cli/apply_progress.h"
 #include "app/cli/site_cli.h"
 
 namespace certwiz::cli {
@@ -33,6 +34,7 @@ void register_bind(CLI::App& app, Runner& run) {
       fields.verification_code = f.verification_code;
       fields.login_type = *site::parse_login_type(f.type);
       auto report = site::bind_paths(r.profile, r.client, r.signer_ptrs(), fields);
+      if (report.ok()) remember_step(progress::Step::bound, f.ubn);
       return finish_site_run("bind", f.paths, r, report, Json{{"ubn", f.ubn}, {"login_type", f.type}});
     };
   });

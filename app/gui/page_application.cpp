@@ -10,10 +10,12 @@
 #include <wx/filedlg.h>
 #include <wx/scrolwin.h>
 #include <wx/sizer.h>
+#include <wx/settings.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 
 #include "app/gui/accessible.h"
+#include "app/gui/application_review.h"
 #include "app/gui/i18n.h"
 #include "app/gui/results_view.h"
 #include "app/gui/secret_entry.h"
@@ -64,7 +66,11 @@ class ApplicationPage : public WizardPage {
     outer->Add(buttons, 0, wxBOTTOM, FromDIP(6));
     message_ = new WrapText(this, rules_error_, "application_message");
     outer->Add(message_, 0, wxEXPAND);
+    // Issue 17: the application's review over the days after it was sent.
+    review_ = new ApplicationReview(this, frame);
+    outer->Add(review_, 0, wxEXPAND | wxTOP, FromDIP(6));
     SetSizer(outer);
+    if (const auto& saved = frame.state().progress) restore(saved->form);
     check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { check_all(); });
     pdf->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save_pdf(); });
     submit->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { submit_form(); });
@@ -75,6 +81,8 @@ class ApplicationPage : public WizardPage {
              "registry knows; each field is checked as you type. Print the form, stamp it and upload it, or submit it.");
   }
   bool can_advance() const override { return !busy_; }
+  // What was typed is kept for the next session (never the password).
+  void left() override { remember_form(frame_.state(), form(), "application"); }
 
   void entered() override {
     // Login type follows the welcome page's choice until the user sets it.
@@ -86,6 +94,16 @@ class ApplicationPage : public WizardPage {
   }
 
  private:
+  // A previous session's form, as it was typed (the password is typed again).
+  void restore(const form::ApplicationForm& f) {
+    show_form(f);
+    if (!f.citizen_cert_login.empty() || !f.business_cert_login.empty()) {
+      choices_["citizen_cert_login"]->SetSelection(f.citizen_cert_login == "disable" ? 1 : 0);
+      choices_["business_cert_login"]->SetSelection(f.business_cert_login == "disable" ? 1 : 0);
+      login_touched_ = true;
+    }
+  }
+
   wxStaticText* add_error_label(const std::string& key) {
     auto* err = new WrapText(scroll_, wxString(), "error_" + key);
     err->SetForegroundColour(status_colour(Status::fail));
@@ -169,6 +187,12 @@ class ApplicationPage : public WizardPage {
       }
     }
     cell->Add(line, 0, wxEXPAND);
+    if (!f.hint.zh_TW.empty()) {
+      // The seed's hint beside its field ("有管制編號請輸入，沒有就請空白").
+      auto* hint = new WrapText(scroll_, tr(f.hint), "hint_" + key);
+      hint->SetForegroundColour(wxSystemSettings::GetColour(wxSYS_COLOUR_GRAYTEXT));
+      cell->Add(hint, 0, wxEXPAND | wxTOP, FromDIP(2));
+    }
     cell->Add(add_error_label(key), 0, wxEXPAND | wxTOP, FromDIP(2));
     name_controls(key);
     grid_->Add(cell, 1, wxEXPAND);
@@ -422,6 +446,10 @@ class ApplicationPage : public WizardPage {
                       auto& done = frame_.state().steps_done;
                       if (std::find(done.begin(), done.end(), "application") == done.end()) done.push_back("application");
                       frame_.state().steps_done.push_back("application-submitted");
+                      if (!r->reference.empty()) {
+                        remember_form(frame_.state(), form(), "application");
+                        review_->submitted(r->reference);
+                      }
                       message_->SetForegroundColour(status_colour(Status::pass));
                       message_->SetLabel(tr(r->message) + (r->reference.empty() ? wxString() : "  (" + u8(r->reference) + ")"));
                     });
@@ -438,6 +466,7 @@ class ApplicationPage : public WizardPage {
   SecretEntry* password_ = nullptr;
   wxStaticText* message_;
   std::string pdf_path_;
+  ApplicationReview* review_ = nullptr;
   bool busy_ = false;
   bool login_touched_ = false;
 };

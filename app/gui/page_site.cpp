@@ -12,6 +12,7 @@
 #include <wx/textctrl.h>
 
 #include "app/gui/accessible.h"
+#include "app/gui/application_review.h"
 #include "app/gui/i18n.h"
 #include "app/gui/pin_dialog.h"
 #include "app/gui/results_view.h"
@@ -209,6 +210,7 @@ class BindingPage : public WizardPage {
                                                      {"issuer", r->certificate.issuer}});
             auto& done = frame_.state().steps_done;
             if (std::find(done.begin(), done.end(), "binding") == done.end()) done.push_back("binding");
+            remember_step(frame_.state(), progress::Step::bound);
           } else {
             result_->SetForegroundColour(status_colour(Status::fail));
             result_->SetLabel(error_text(r.error()));
@@ -354,6 +356,7 @@ class LoginPage : public WizardPage {
               rec = CheckResult::pass({"測試登入成功（所有簽章途徑）", "Test login succeeded (every signing path)"}, Json{{"paths", paths}});
               auto& done = frame_.state().steps_done;
               if (std::find(done.begin(), done.end(), "login") == done.end()) done.push_back("login");
+              remember_step(frame_.state(), progress::Step::login_tested);
             } else {
               verdict_->SetForegroundColour(status_colour(Status::fail));
               verdict_->SetLabel(error_text(*(*report)->verdict));

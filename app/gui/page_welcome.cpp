@@ -45,6 +45,31 @@ class WelcomePage : public WizardPage {
                               _("Have the card reader plugged in and the card inserted. Nothing is sent anywhere "
                                     "until you bind the card or export a report; the PIN goes only to the card."));
     s->Add(note, 0, wxEXPAND | wxBOTTOM, FromDIP(14));
+    // Issue 17: an application sent in an earlier session continues where it was left.
+    const WizardState& st = frame.state();
+    if (st.progress && !st.progress->application_id.empty()) {
+      auto* saved = new WrapText(
+          this,
+          wxString::Format(_("You sent the account application %s earlier; its review takes a few days. Continue where you "
+                             "left off to ask the site about it and go on to binding."),
+                           u8(st.progress->application_id)),
+          "welcome_resume_note");
+      s->Add(saved, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
+      auto* resume = new wxButton(this, wxID_ANY, _("&Continue where I left off"));
+      resume->SetName("welcome_resume");
+      resume->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        const auto& p = frame_.state().progress;
+        frame_.state().card = p && p->form.business_cert_login == "enable" ? CardChoice::business : CardChoice::citizen;
+        frame_.go_to(PageId::application);
+      });
+      s->Add(resume, 0, wxBOTTOM, FromDIP(14));
+    } else if (st.progress_problem) {
+      // A saved file that could not be read was set aside (never lost): say so, once.
+      auto* problem = new WrapText(this, tr(st.progress_problem->cause()) + "  " + tr(st.progress_problem->remedy()) + "  [" +
+                                             u8(st.progress_problem->code) + "]",
+                                   "welcome_progress_problem");
+      s->Add(problem, 0, wxEXPAND | wxBOTTOM, FromDIP(14));
+    }
     auto* open = new wxButton(this, wxID_ANY, _("&Open a report file (helpdesk)..."));
     open->SetName("welcome_open_report");
     s->Add(open, 0);

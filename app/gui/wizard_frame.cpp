@@ -1,5 +1,7 @@
 #include "app/gui/wizard_frame.h"
 
+#include "app/gui/application_review.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -86,6 +88,7 @@ WizardFrame::WizardFrame(WizardOptions options)
   SetName("certwiz_wizard");
   state_.options = std::move(options);
   state_.run = make_run_options(state_.options);
+  load_saved_progress(state_);  // before the pages: they show what it holds
   SetFont(ui_font());
 
   auto* root = new wxPanel(this);

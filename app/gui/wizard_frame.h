@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "checks/core/check.h"
 #include "checks/core/log.h"
 #include "checks/core/report_model.h"
+#include "checks/progress/progress.h"
 
 namespace certwiz::gui {
 
@@ -44,6 +46,11 @@ struct WizardState {
   std::string card_holder;     // its holder, for the later pages
   std::string ubn, control_no; // from the application form once it checks out (binding defaults)
   std::vector<std::string> steps_done;  // page keys whose work finished
+  // The application process across days (checks/progress, application_review.h): what a
+  // previous session saved, where, and why it could not be read or saved.
+  std::shared_ptr<progress::Progress> progress;  // null: nothing saved yet
+  std::string progress_path;                     // empty: no user data folder
+  std::optional<Error> progress_problem;
 
   void record(const CheckResult& r, const std::vector<std::string>& depends = {});
   void record_all(const std::vector<Check>& checks, const std::vector<CheckResult>& results);

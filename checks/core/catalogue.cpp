@@ -40,6 +40,9 @@ constexpr FailureCode kCodes[] = {
 #define CERTWIZ_MODULE "report"
 #include "checks/report/codes.def"
 #undef CERTWIZ_MODULE
+#define CERTWIZ_MODULE "progress"
+#include "checks/progress/codes.def"
+#undef CERTWIZ_MODULE
 #define CERTWIZ_MODULE "installer"
 #include "installer/codes.def"
 #undef CERTWIZ_MODULE

@@ -21,18 +21,21 @@ constexpr size_t kEmailMax = 254;
 const std::vector<FieldInfo>& fields_table() {
   static const std::vector<FieldInfo> kFields = {
     {"ubn", {"營利事業統一編號", "Business ID No. (UBN)"}, true},
-    {"control_no", {"廢棄物管制編號", "Waste control No."}, false},
-    {"password", {"自訂密碼", "Password"}, true},
+    {"control_no", {"廢棄物管制編號", "Waste control No."}, false,
+     {"有管制編號請輸入，沒有就請空白", "Enter the control number if you have one; otherwise leave it empty"}},
+    {"password", {"自訂密碼", "Password"}, true,
+     {"請輸入英文及數字及特殊字元", "Use letters, digits and special characters"}},
     {"company_name", {"公司（商業）名稱", "Company name"}, true},
     {"owner_name", {"負責人姓名", "Responsible person"}, true},
     {"owner_id", {"負責人身分證字號", "Responsible person's ID No."}, true},
     {"reg_address", {"登記地址", "Registered address"}, true},
     {"mail_address", {"通訊地址", "Mailing address"}, true},
-    {"contact_name", {"聯絡人", "Contact person"}, true},
+    {"contact_name", {"承辦人", "Contact person (承辦人)"}, true},
     {"phone1", {"聯絡電話", "Phone"}, true},
     {"phone1_ext", {"分機", "Extension"}, false},
     {"phone2", {"聯絡電話（二）", "Phone 2"}, false},
-    {"fax", {"傳真", "Fax"}, false},
+    // Required, as the seed marks it (*承辦人傳真號碼).
+    {"fax", {"承辦人傳真號碼", "Contact person's fax No."}, true},
     {"email", {"電子郵件", "E-mail"}, true},
     {"citizen_cert_login", {"自然人憑證登入", "Citizen certificate login"}, true},
     {"business_cert_login", {"工商憑證登入", "Business certificate login"}, true},
@@ -237,7 +240,7 @@ Validation validate(const ApplicationForm& f, const FormRules& rules) {
     if (auto p = check_extension(out.phone1_ext)) c.add("phone1_ext", *p);
   validate_phone("phone1", f.phone1, true, c, out.phone1, &out.phone1_ext);
   validate_phone("phone2", f.phone2, false, c, out.phone2, nullptr);
-  validate_phone("fax", f.fax, false, c, out.fax, nullptr);
+  validate_phone("fax", f.fax, true, c, out.fax, nullptr);
 
   if (c.take("email", normalise_text(f.email, kEmailMax), true, out.email)) {
     // Domains are case-insensitive; print them the usual lower-case way.

@@ -54,6 +54,7 @@ struct FieldInfo {
   std::string_view key;  // JSON key, also the key of FieldError
   Text label;
   bool required;
+  Text hint{};  // the seed's hint beside the field ("有管制編號請輸入，沒有就請空白"); empty: none
 };
 // Every field in the order the form shows them (addresses as one entry each).
 std::span<const FieldInfo> form_fields();

@@ -190,7 +190,7 @@ FormFile read_form_json(std::string_view text) {
   r.string_field(j, "phone1", "phone1", true, form.phone1);
   r.string_field(j, "phone1_ext", "phone1_ext", false, form.phone1_ext);
   r.string_field(j, "phone2", "phone2", false, form.phone2);
-  r.string_field(j, "fax", "fax", false, form.fax);
+  r.string_field(j, "fax", "fax", true, form.fax);
   r.string_field(j, "email", "email", true, form.email);
   r.string_field(j, "citizen_cert_login", "citizen_cert_login", true, form.citizen_cert_login);
   r.string_field(j, "business_cert_login", "business_cert_login", true, form.business_cert_login);

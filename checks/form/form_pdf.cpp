@@ -208,9 +208,9 @@ void render(cairo_t* cr, PangoContext* context, const ValidatedForm& f, const Pd
   y += draw_section(p, y, "二、聯絡資料　Contact");
   std::string phone1 = f.phone1;
   if (!f.phone1_ext.empty()) phone1 += " 分機 " + f.phone1_ext;
-  y += draw_row(p, y, {{{"聯絡人", "Contact person"}, f.contact_name}, {{"電子郵件", "E-mail"}, f.email}});
+  y += draw_row(p, y, {{{"承辦人", "Contact person"}, f.contact_name}, {{"電子郵件", "E-mail"}, f.email}});
   y += draw_row(p, y, {{{"聯絡電話", "Phone"}, phone1}, {{"聯絡電話（二）", "Phone 2"}, f.phone2.empty() ? "—" : f.phone2}});
-  y += draw_row(p, y, {{{"傳真", "Fax"}, f.fax.empty() ? "—" : f.fax}});
+  y += draw_row(p, y, {{{"承辦人傳真號碼", "Contact person's fax No."}, f.fax.empty() ? "—" : f.fax}});
 
   y += 8;
   y += draw_section(p, y, "三、憑證登入　Certificate login");

@@ -31,7 +31,7 @@ namespace {
 using JsonIn = nlohmann::json;
 
 // The codes a site may send (docs/site-protocol.md, "Wire codes").
-constexpr std::array<std::string_view, 34> kWireCodes = {
+constexpr std::array<std::string_view, 37> kWireCodes = {
     "SITE-BODY-TOO-LARGE",       "SITE-BODY-MALFORMED",     "SITE-UBN-INVALID",
     "SITE-COMPANY-NOT-FOUND",    "SITE-FORM-INVALID",       "SITE-ACCOUNT-EXISTS",
     "SITE-ACCOUNT-UNKNOWN",      "SITE-CONTROL-NO-MISMATCH", "SITE-CODE-WRONG",
@@ -43,7 +43,8 @@ constexpr std::array<std::string_view, 34> kWireCodes = {
     "SITE-CERT-REVOKED",         "SITE-CERT-REVOCATION-UNKNOWN", "SITE-CERT-KIND",
     "SITE-UBN-MISMATCH",         "SITE-ID-MISMATCH",        "SITE-LOGIN-TYPE-DISABLED",
     "SITE-CERT-NOT-BOUND",       "SITE-SESSION-INVALID",    "SITE-RATE-LIMITED",
-    "SITE-INTERNAL",
+    "SITE-INTERNAL",             "SITE-CERT-RENEWED",       "SITE-CERT-REPLACED",
+    "SITE-APPLICATION-UNKNOWN",
 };
 
 bool is_wire_code(std::string_view code) {
@@ -189,6 +190,59 @@ Expected<ApplicationReceipt> parse_apply_answer(long status, std::string_view bo
   auto st = shown_str(*a, "status", 64);
   if (!id || id->empty() || !st) return malformed("application answer without id or status");
   return ApplicationReceipt{*id, *st};
+}
+
+std::string_view application_state_name(ApplicationState s) {
+  switch (s) {
+    case ApplicationState::approved: return "approved";
+    case ApplicationState::rejected: return "rejected";
+    default: return "pending";
+  }
+}
+
+Expected<ApplicationStatus> parse_status_answer(long status, std::string_view body, SiteFailure* failure) {
+  auto j = success_object(status, body, {200}, failure);
+  if (!j) return j.error();
+  auto a = j->find("application");
+  if (a == j->end() || !a->is_object()) return malformed("status answer without \"application\"");
+  auto id = shown_str(*a, "id", 64);
+  auto st = str(*a, "status", 32);
+  if (!id || id->empty() || !st) return malformed("status answer without id or status");
+  ApplicationStatus out;
+  out.id = *id;
+  if (*st == "pending") out.state = ApplicationState::pending;
+  else if (*st == "approved") out.state = ApplicationState::approved;
+  else if (*st == "rejected") out.state = ApplicationState::rejected;
+  else return malformed("status answer with an unknown status " + one_line(*st, 32));
+  out.received_at = opt_str(*a, "received_at", 64);
+  out.updated_at = opt_str(*a, "updated_at", 64);
+  out.code_expires_at = opt_str(*a, "code_expires_at", 64);
+  if (out.state == ApplicationState::rejected) {
+    auto r = a->find("reason");
+    if (r == a->end() || !r->is_object()) return malformed("a rejection without a reason");
+    auto code = str(*r, "code", 64);
+    if (!code || code->empty()) return malformed("a rejection without a reason code");
+    out.reason = one_line(*code, 64);
+    out.reason_message = Text{opt_str(*r, "message_zh", 1000), opt_str(*r, "message", 1000)};
+    out.note = opt_str(*r, "note", 2000);
+  }
+  return out;
+}
+
+std::optional<Error> application_status_error(const ApplicationStatus& s) {
+  if (s.state == ApplicationState::approved) return std::nullopt;
+  if (s.state == ApplicationState::pending)
+    return Error{"SITE-APPLICATION-PENDING", s.id + (s.received_at.empty() ? "" : ", received " + s.received_at)};
+  static const std::map<std::string, std::string, std::less<>> kByReason = {
+      {"attachment-unreadable", "SITE-APPLICATION-REJECTED-UNREADABLE"},
+      {"attachment-missing", "SITE-APPLICATION-REJECTED-MISSING-ATTACHMENT"},
+      {"seal-missing", "SITE-APPLICATION-REJECTED-NO-SEAL"},
+      {"data-mismatch", "SITE-APPLICATION-REJECTED-DATA-MISMATCH"},
+  };
+  auto it = kByReason.find(s.reason);
+  std::string detail = s.id + ": " + s.reason;
+  if (!s.note.empty()) detail += ": " + s.note;
+  return Error{it == kByReason.end() ? "SITE-APPLICATION-REJECTED" : it->second, detail};
 }
 
 Expected<Challenge> parse_challenge_answer(long status, std::string_view body, SiteFailure* failure) {
@@ -488,6 +542,22 @@ Expected<ApplicationReceipt> SiteClient::apply(const form::ValidatedForm& form, 
   if (!a) return a.error();
   SiteFailure f;
   return remember(parse_apply_answer(a->status, a->body, &f), f, last_failure_);
+}
+
+Expected<ApplicationStatus> SiteClient::application_status(const std::string& id, const std::string& ubn) {
+  // Both go into the query: only letters, digits and '-' (no escaping needed, nothing injected).
+  auto plain = [](const std::string& v, size_t max) {
+    return !v.empty() && v.size() <= max &&
+           std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+  };
+  if (!plain(id, 32)) return Error{"SITE-APPLICATION-UNKNOWN", "not an application number: " + one_line(id, 40)};
+  if (!plain(ubn, 8)) return Error{"SITE-UBN-INVALID", "the UBN must be 8 digits"};
+  auto a = request("GET", "status", "id=" + id + "&ubn=" + ubn, {});
+  if (!a) return a.error();
+  SiteFailure f;
+  auto st = remember(parse_status_answer(a->status, a->body, &f), f, last_failure_);
+  if (st && st->id != id) return malformed("status for " + id + " answered " + one_line(st->id, 40));
+  return st;
 }
 
 Expected<Challenge> SiteClient::challenge(Purpose purpose, const std::string& ubn, const std::string& control_no) {

@@ -46,6 +46,19 @@ struct ApplicationReceipt {
   std::string status;  // "pending"
 };
 
+// The review of an application (GET {status}, docs/site-protocol.md "Review states").
+enum class ApplicationState { pending, approved, rejected };
+std::string_view application_state_name(ApplicationState s);  // "pending" | "approved" | "rejected"
+struct ApplicationStatus {
+  std::string id;  // "APP-000001"
+  ApplicationState state = ApplicationState::pending;
+  std::string received_at, updated_at;  // RFC 3339, as the site sent them (display-safe)
+  std::string code_expires_at;          // approved: when the verification code sent expires
+  std::string reason;                   // rejected: the site's reason code ("attachment-unreadable")
+  Text reason_message;                  // rejected: the site's own words
+  std::string note;                     // rejected: the reviewer's note (display-safe)
+};
+
 struct Challenge {
   std::string id;        // challenge_id
   std::string nonce;
@@ -91,6 +104,7 @@ struct SiteFailure {
 // missing a field, is SITE-ANSWER-MALFORMED. `failure` (optional) receives the extras.
 Expected<Company> parse_lookup_answer(long status, std::string_view body, SiteFailure* failure = nullptr);
 Expected<ApplicationReceipt> parse_apply_answer(long status, std::string_view body, SiteFailure* failure = nullptr);
+Expected<ApplicationStatus> parse_status_answer(long status, std::string_view body, SiteFailure* failure = nullptr);
 Expected<Challenge> parse_challenge_answer(long status, std::string_view body, SiteFailure* failure = nullptr);
 Expected<BindResult> parse_bind_answer(long status, std::string_view body, SiteFailure* failure = nullptr);
 Expected<SessionInfo> parse_login_answer(long status, std::string_view body, SiteFailure* failure = nullptr);
@@ -107,6 +121,11 @@ struct ChallengeExpectation {
   std::string ubn, control_no;  // bind only
 };
 Expected<Tbs> check_challenge(const Challenge& c, const ChallengeExpectation& expected);
+
+// What a review state means for the user: nullopt when approved (go and bind);
+// SITE-APPLICATION-PENDING while under review; a SITE-APPLICATION-REJECTED-* code per reason
+// (detail: the reviewer's note).
+std::optional<Error> application_status_error(const ApplicationStatus& s);
 
 // ---- the client ---------------------------------------------------------------------
 
@@ -135,6 +154,8 @@ class SiteClient {
   // POST {apply}: the validated form plus the password (only this request carries it,
   // over TLS, to the site that stores it hashed). SITE-FORM-INVALID, SITE-ACCOUNT-EXISTS.
   Expected<ApplicationReceipt> apply(const form::ValidatedForm& form, const Secret& password);
+  // GET {status}?id=&ubn=: the review state of an application (SITE-APPLICATION-UNKNOWN).
+  Expected<ApplicationStatus> application_status(const std::string& id, const std::string& ubn);
   // POST {challenge}; checks the tbs with check_challenge() before returning it.
   Expected<Challenge> challenge(Purpose purpose, const std::string& ubn = {}, const std::string& control_no = {});
   struct BindFields {

@@ -22,6 +22,7 @@ REQUIRED_CARDS = {
     "revoked": "moica",
     "unknown-ca": "moica",
     "business": "moeaca",
+    "renewed-business": "moeaca",
 }
 
 # National ID letters and their two-digit codes (I, O, W, X, Y, Z are out of order).
@@ -126,6 +127,17 @@ def check(doc):
             for key in ("registered_address", "mailing_address"):
                 if key in card or key == "registered_address":
                     _check_address(f"cards.{name}.{key}", card.get(key), postal, problems)
+    # A renewed card ("renews": NAME) is the same holder's: same company and UBN (MOEACA) or
+    # same person (MOICA), only the keys, certificate and card differ.
+    for name, card in cards.items():
+        if not isinstance(card, dict) or "renews" not in card:
+            continue
+        old = cards.get(card["renews"])
+        keys = ("ubn", "company_name") if card.get("kind") == "moeaca" else ("name", "national_id")
+        if not isinstance(old, dict) or old.get("kind") != card.get("kind"):
+            problems.append(f"cards.{name}.renews: {card['renews']!r} is not a card of the same kind")
+        elif any(old.get(k) != card.get(k) for k in keys):
+            problems.append(f"cards.{name}: a renewal must keep {' and '.join(keys)} of {card['renews']!r}")
     serials = [c.get("subject_serial") for c in cards.values()
                if isinstance(c, dict) and c.get("kind") == "moica"]
     if len(serials) != len(set(serials)):

@@ -88,7 +88,9 @@ def ca_cert_url(ca):
 
 
 # Cards: reader index (into readers()), issuing CA, validity variant, card serial.
-# `inserted`: put into its reader by `lab up`. Readers 6 and 7 stay free.
+# `inserted`: put into its reader by `lab up`. Reader 6 stays free (fault cards use it).
+# "renewed-business": the business card renewed (issue 17): same company and UBN, new keys,
+# certificate and card serial, for the re-binding tests.
 CARDS = {
     "citizen":    {"reader": 0, "ca": "moica-g3",   "variant": "valid",   "serial": "TP07240513190395", "inserted": True},
     "business":   {"reader": 1, "ca": "moeaca",     "variant": "valid",   "serial": "TP07240513190401", "inserted": True},
@@ -96,6 +98,7 @@ CARDS = {
     "revoked":    {"reader": 3, "ca": "moica-g3",   "variant": "revoked", "serial": "TP07240513190425", "inserted": False},
     "unknown-ca": {"reader": 4, "ca": "unknown-ca", "variant": "valid",   "serial": "TP07240513190432", "inserted": False},
     "g2-citizen": {"reader": 5, "ca": "moica-g2",   "variant": "valid",   "serial": "TP07240513190449", "inserted": False},
+    "renewed-business": {"reader": 7, "ca": "moeaca", "variant": "valid", "serial": "TP07240513190456", "inserted": False},
 }
 
 # Card generation of each card's virtual HiCOS card (tests/lab/cards): gen1 unless named.

@@ -39,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(parse_login_answer(status, body, &f));
   check(parse_session_answer(status, body, &f));
   check(parse_logout_answer(status, body, &f));
+  check(parse_status_answer(status, body, &f));
   if (!allowed(error_from_answer(status, body, &f))) std::abort();
   if (f.fields.size() > 100) std::abort();
   auto tbs = parse_tbs(body);

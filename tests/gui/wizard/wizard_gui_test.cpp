@@ -30,6 +30,7 @@
 #include <fstream>
 #include <memory>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include <wx/app.h>
@@ -1075,6 +1076,81 @@ struct OwnSite {
   }
 };
 OwnSite* g_site = nullptr;
+std::string g_resume_application;  // resume scenario: the number the earlier (CLI) session got
+
+// Issue 17: the wizard opened days after the application was sent (by the CLI, in an
+// earlier session: the progress is shared through the user's data folder). It offers to
+// continue, restores the form without the password, asks the site (pending), staff
+// approve, asks again (approved) and leads on to binding with the UBN and control number.
+std::vector<Step> resume_steps() {
+  const Json ids = lab_identities();
+  const Json biz = ids.contains("cards") ? ids["cards"].value("business", Json::object()) : Json::object();
+  auto approve = std::make_shared<Command>();
+  std::vector<Step> s;
+  s.push_back({"the welcome page offers to continue the saved application", {},
+               [] {
+                 auto* b = find("welcome_resume");
+                 return b && b->IsShown() && to_u8(g.label("welcome_resume_note")).find(g_resume_application) != std::string::npos;
+               },
+               10s});
+  for (auto& st : g.shot(1, "welcome-resume")) s.push_back(std::move(st));
+  s.push_back({"continue where I left off", [] { g.press("welcome_resume"); }, g.on_page(PageId::application), 5s});
+  s.push_back({"the saved form is back, without the password",
+               [biz] {
+                 auto* name = find_as<wxTextCtrl>("field_company_name");
+                 auto* fax = find_as<wxTextCtrl>("field_fax");
+                 auto* control = find_as<wxTextCtrl>("field_control_no");
+                 if (!name || to_u8(name->GetValue()) != biz.value("company_name", ""))
+                   g.driver->fail("company name not restored");
+                 if (!fax || to_u8(fax->GetValue()) != biz.value("fax", "")) g.driver->fail("fax not restored");
+                 if (!control || to_u8(control->GetValue()) != biz.value("waste_control_number", ""))
+                   g.driver->fail("control number not restored");
+                 auto* p = find_as<SecretEntry>("field_password");
+                 if (!p || !p->secret().empty()) g.driver->fail("a password came back from the disk");
+                 if (!find("hint_control_no") || !find("hint_password")) g.driver->fail("the seed's hints are not shown");
+               },
+               {}});
+  s.push_back({"ask the site: still under review", [] { g.press("application_status"); },
+               [] { return to_u8(g.label("application_review")).find("SITE-APPLICATION-PENDING") != std::string::npos; }, 30s});
+  s.push_back({"site staff approve the application",
+               [approve] {
+                 approve->start(std::string(CERTWIZ_SITE_BIN) + " application --db '" + g_out + "/site/site.db' " +
+                                g_resume_application + " --to approved");
+               },
+               [approve] {
+                 if (!approve->done) return false;
+                 if (approve->rc != 0) g.driver->fail("approve failed: " + approve->output);
+                 return true;
+               },
+               30s});
+  s.push_back({"ask again: approved, and the way on to binding", [] { g.press("application_status"); },
+               [] {
+                 auto* b = find("application_to_binding");
+                 return to_u8(g.label("application_review")).rfind("✔", 0) == 0 && b && b->IsShown();
+               },
+               30s});
+  for (auto& st : g.shot(5, "application-resumed")) s.push_back(std::move(st));
+  s.push_back({"the progress file says approved, and holds no password", {},
+               [] {
+                 std::ifstream in(g_out + "/home/XDG_DATA_HOME/certwiz/progress.json");
+                 std::stringstream ss;
+                 ss << in.rdbuf();
+                 const std::string text = ss.str();
+                 if (text.find("password") != std::string::npos || text.find("Gr33n-Source#2026") != std::string::npos)
+                   g.driver->fail("the progress file holds the password");
+                 return text.find("\"approved\"") != std::string::npos;
+               },
+               5s});
+  s.push_back({"go on to binding", [] { g.press("application_to_binding"); }, g.on_page(PageId::binding), 5s});
+  s.push_back({"the binding form has the UBN and control number", [biz] {
+                 if (to_u8(find_as<wxTextCtrl>("binding_ubn")->GetValue()) != biz.value("ubn", ""))
+                   g.driver->fail("the UBN was not carried over");
+                 if (to_u8(find_as<wxTextCtrl>("binding_control_no")->GetValue()) != biz.value("waste_control_number", ""))
+                   g.driver->fail("the control number was not carried over");
+               },
+               {}});
+  return s;
+}
 
 class TestApp : public wxApp {
  public:
@@ -1103,6 +1179,7 @@ class TestApp : public wxApp {
     else if (g_scenario == "pin-final-try") steps = pin_final_try_steps();
     else if (g_scenario == "language") steps = language_steps();
     else if (g_scenario == "vendor-hicos") steps = vendor_hicos_steps();
+    else if (g_scenario == "resume") steps = resume_steps();
     else steps = troubleshoot_steps();
     // The window first: mapped and laid out before the script starts.
     steps.insert(steps.begin(), Step{"window shown", {}, [] { return g.frame->IsShownOnScreen(); }, 10s});
@@ -1150,8 +1227,9 @@ int main(int argc, char** argv) {
   }
   if (g_out.empty() ||
       (g_scenario != "flow" && g_scenario != "card-removed" && g_scenario != "troubleshoot" && g_scenario != "close-mid-run" &&
-       g_scenario != "install" && g_scenario != "pin-final-try" && g_scenario != "language" && g_scenario != "vendor-hicos")) {
-    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language|vendor-hicos "
+       g_scenario != "install" && g_scenario != "pin-final-try" && g_scenario != "language" && g_scenario != "vendor-hicos" &&
+       g_scenario != "resume")) {
+    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language|vendor-hicos|resume "
                          "--out DIR "
                          "[--lang zh_TW|en] [--dpi-scale F]\n");
     return 2;
@@ -1178,7 +1256,7 @@ int main(int argc, char** argv) {
     setenv("CERTWIZ_SYSTEM_ROOT", root.c_str(), 1);
   }
   std::unique_ptr<OwnSite> site;
-  if (g_scenario == "flow") {
+  if (g_scenario == "flow" || g_scenario == "resume") {
     site = std::make_unique<OwnSite>();
     std::string why;
     if (!site->start(g_out + "/site", why)) {
@@ -1186,6 +1264,35 @@ int main(int argc, char** argv) {
       return 1;
     }
     g_site = site.get();
+  }
+  if (g_scenario == "resume") {
+    // The earlier session: the application sent with the CLI, which saves the progress in
+    // this test's XDG_DATA_HOME (set above) for the wizard to find.
+    const Json biz = lab_identities()["cards"]["business"];
+    const Json form{{"ubn", biz["ubn"]}, {"control_no", biz["waste_control_number"]}, {"password", "Gr33n-Source#2026"},
+                    {"company_name", biz["company_name"]}, {"owner_name", biz["responsible_person"]["name"]},
+                    {"owner_id", biz["responsible_person"]["national_id"]},
+                    {"reg_address", {{"county", biz["registered_address"]["county"]}, {"district", biz["registered_address"]["district"]},
+                                     {"street", biz["registered_address"]["street"]}}},
+                    {"mail_address", {{"county", biz["mailing_address"]["county"]}, {"district", biz["mailing_address"]["district"]},
+                                      {"street", biz["mailing_address"]["street"]}}},
+                    {"contact_name", biz["contact"]["name"]}, {"phone1", biz["phone"]}, {"phone1_ext", biz["contact"]["phone_ext"]},
+                    {"phone2", ""}, {"fax", biz["fax"]}, {"email", biz["contact"]["email"]},
+                    {"citizen_cert_login", "disable"}, {"business_cert_login", "enable"}};
+    const std::string form_path = g_out + "/form.json";
+    std::ofstream(form_path) << form.dump(2);
+    const char* build = std::getenv("CERTWIZ_BUILD_DIR");
+    Command apply;
+    apply.start(std::string(build ? build : ".") + "/bin/certwiz apply --form '" + form_path + "' --submit --site '" +
+                site->profile + "' --lang en");
+    if (apply.t.joinable()) apply.t.join();
+    std::smatch m;
+    if (apply.rc != 0 || !std::regex_search(apply.output, m, std::regex("APP-[0-9]+"))) {
+      std::fprintf(stderr, "FAIL the earlier session's certwiz apply --submit: %s\n", apply.output.c_str());
+      return 1;
+    }
+    g_resume_application = m.str();
+    fs::remove(form_path);  // it held the password
   }
   std::unique_ptr<PackageServer> packages;
   if (g_scenario == "install") {

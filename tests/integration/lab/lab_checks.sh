@@ -35,8 +35,8 @@ cfg = json.load(open(sys.argv[1]))
 assert cfg["softhsm_module"] == "/usr/lib/softhsm/libsofthsm2.so"
 readers = [r["reader"] for r in cfg["readers"]]
 serials = [r["serial"] for r in cfg["readers"]]
-assert len(cfg["readers"]) == 6, cfg["readers"]
-assert len(set(serials)) == 6 and all(len(s) == 16 for s in serials), serials
+assert len(cfg["readers"]) == 7, cfg["readers"]
+assert len(set(serials)) == 7 and all(len(s) == 16 for s in serials), serials
 PY
   local listed
   listed=$("${LABCTL[@]}" pcsc-list | cut -f1)
@@ -173,7 +173,7 @@ check_pki() {
 
 check_tokens() {
   local m=/usr/lib/softhsm/libsofthsm2.so msg sig
-  pkcs11-tool --module $m -L 2>/dev/null | grep -c "token label *: lab-" | grep -qx 6 || fail "expected 6 lab tokens"
+  pkcs11-tool --module $m -L 2>/dev/null | grep -c "token label *: lab-" | grep -qx 7 || fail "expected 7 lab tokens"
   msg=$(mktemp) sig=$(mktemp)
   echo "lab token check" >"$msg"
   for c in citizen business; do

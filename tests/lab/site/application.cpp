@@ -242,7 +242,8 @@ ReadApplication read_application(std::string_view body) {
   for (auto [key, out_field, required] :
        {std::tuple<const char*, std::string*, bool>{"phone1", &a.phone1, true},
         std::tuple<const char*, std::string*, bool>{"phone2", &a.phone2, false},
-        std::tuple<const char*, std::string*, bool>{"fax", &a.fax, false}}) {
+        // The fax is required on the real form (*承辦人傳真號碼).
+        std::tuple<const char*, std::string*, bool>{"fax", &a.fax, true}}) {
     if (auto v = r.text(key, required)) {
       *out_field = *v;
       if (!v->empty() && !valid_phone(*v)) r.fail(key, "FORM-PHONE-INVALID");

@@ -221,6 +221,7 @@ std::variant<LoginCertificate, WireFailure> LoginVerifier::check_certificate(con
            : name_has_unit(issuer_name, kCitizenCaUnit) ? "citizen"
                                                         : "";
   c.subject_serial = name_entry(X509_get_subject_name(leaf.get()), NID_serialNumber);
+  c.common_name = name_entry(X509_get_subject_name(leaf.get()), NID_commonName);
   auto attrs = directory_attributes(leaf.get());
   c.ubn = attrs[kUbnAttribute];
   c.id_last4 = attrs[kIdLast4Attribute];
@@ -241,6 +242,13 @@ std::optional<WireFailure> identity_mismatch(const LoginCertificate& c, const st
   if (c.id_last4.size() != 4 || owner_id.size() < 4 || owner_id.substr(owner_id.size() - 4) != c.id_last4)
     return wire("SITE-ID-MISMATCH", "ID digits differ from the responsible person's");
   return std::nullopt;
+}
+
+std::string holder_key(const LoginCertificate& c) {
+  if (c.kind == "business" && !c.ubn.empty()) return "business:" + c.ubn;
+  if (c.kind == "citizen" && c.id_last4.size() == 4 && !c.common_name.empty())
+    return "citizen:" + c.id_last4 + ":" + c.common_name;
+  return {};
 }
 
 }  // namespace certwiz::site_server

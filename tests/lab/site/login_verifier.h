@@ -38,7 +38,14 @@ struct LoginCertificate {
   std::string subject_serial;     // subject serialNumber
   std::string ubn;                // SDA 2.16.886.1.100.2.101
   std::string id_last4;           // SDA 2.16.886.1.100.2.51
+  std::string common_name{};      // subject CN (a MOICA holder's name)
 };
+
+// Who holds the certificate, across card renewals: a renewed card has a new key and serial
+// but the same holder. MOEACA: the UBN ("business:<UBN>"); MOICA: the ID's last 4 digits
+// and the name ("citizen:<last4>:<CN>"), the most the certificate says of the person.
+// Empty when the certificate names no holder this way.
+std::string holder_key(const LoginCertificate& c);
 
 class LoginVerifier {
  public:

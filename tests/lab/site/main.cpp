@@ -1,5 +1,6 @@
 // certwiz-site: the lab's reference site. `serve` runs the HTTPS endpoints; `approve`,
-// `login-type`, `migrate` and `seed` are the site staff's commands on the same database.
+// `application`, `login-type`, `migrate` and `seed` are the site staff's commands on the
+// same database.
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
@@ -83,6 +84,20 @@ int main(int argc, char** argv) {
   approve->add_option("--valid-days", valid_days, "Days the code stays valid")->capture_default_str()
       ->check(CLI::Range(0, 365));
 
+  std::string move_to, reason, note;
+  auto* app_cmd = app.add_subcommand(
+      "application", "Show an application's review state, or move it: --to approved|rejected|pending (site staff)");
+  app_cmd->add_option("--db", db_path, "SQLite database")->required()->check(CLI::ExistingFile);
+  app_cmd->add_option("application", application, "Application id, e.g. APP-000001")->required();
+  app_cmd->add_option("--to", move_to, "New state: approved (issues a verification code), rejected, pending (reopen)")
+      ->check(CLI::IsMember({"approved", "rejected", "pending"}));
+  std::vector<std::string> reason_codes;
+  for (const auto& r : rejection_reasons()) reason_codes.push_back(r.code);
+  app_cmd->add_option("--reason", reason, "Why it is rejected")->check(CLI::IsMember(reason_codes));
+  app_cmd->add_option("--note", note, "The reviewer's note to the applicant (rejected)");
+  app_cmd->add_option("--valid-days", valid_days, "Days the code stays valid (approved)")->capture_default_str()
+      ->check(CLI::Range(0, 365));
+
   std::string ubn, login_type;
   bool enable = false, disable = false;
   auto* login_cmd = app.add_subcommand("login-type", "Enable or disable a login type on an account (site staff)");
@@ -146,6 +161,37 @@ int main(int argc, char** argv) {
       const std::string expires = utc_text(a.expires_at);
       std::printf("application: %s\naccount: %s\nverification code: %s\nexpires: %s\n", a.application.c_str(),
                   a.new_account ? "created" : "existing", a.code.c_str(), expires.c_str());
+      return 0;
+    }
+    if (*app_cmd) {
+      auto id = parse_application_label(application);
+      if (!id) {
+        std::fprintf(stderr, "certwiz-site: '%s' is not an application id (APP-000001)\n", application.c_str());
+        return 2;
+      }
+      Database db(db_path);
+      migrate(db, site_migrations());
+      if (move_to == "rejected") {
+        if (reason.empty()) {
+          std::fprintf(stderr, "certwiz-site: a rejection needs --reason\n");
+          return 2;
+        }
+        reject_application(db, *id, reason, note, now_s());
+      } else if (move_to == "pending") {
+        reopen_application(db, *id, now_s());
+      } else if (move_to == "approved") {
+        Approval a = approve_application(db, *id, valid_days, now_s());
+        std::printf("verification code: %s\n", a.code.c_str());
+      }
+      auto st = application_status(db, *id);
+      if (!st) {
+        std::fprintf(stderr, "certwiz-site: no application %s\n", application.c_str());
+        return 1;
+      }
+      std::printf("application: %s\nubn: %s\nstate: %s\n", application_label(st->id).c_str(), st->ubn.c_str(),
+                  st->state.c_str());
+      if (st->state == "rejected") std::printf("reason: %s\nnote: %s\n", st->reason.c_str(), st->note.c_str());
+      if (st->state == "approved") std::printf("code expires: %s\n", utc_text(st->code_expires_at).c_str());
       return 0;
     }
     if (*login_cmd) {

@@ -62,7 +62,7 @@ std::map<std::string, std::string> default_endpoints() {
   return {{"lookup", "/api/certwiz/v1/company"}, {"apply", "/api/certwiz/v1/application"},
           {"challenge", "/api/certwiz/v1/challenge"}, {"bind", "/api/certwiz/v1/bind"},
           {"login", "/api/certwiz/v1/login"},       {"logout", "/api/certwiz/v1/logout"},
-          {"session", "/api/certwiz/v1/session"}};
+          {"session", "/api/certwiz/v1/session"},   {"status", "/api/certwiz/v1/application/status"}};
 }
 
 struct SiteServer::Impl {
@@ -162,6 +162,7 @@ struct SiteServer::Impl {
     http.Post(ep.at("bind"), wrap("bind", [this](auto& q, auto& s, auto& c) { bind(q, s, c); }));
     http.Post(ep.at("login"), wrap("login", [this](auto& q, auto& s, auto& c) { login(q, s, c); }));
     http.Get(ep.at("session"), wrap("session", [this](auto& q, auto& s, auto& c) { session(q, s, c); }));
+    http.Get(ep.at("status"), wrap("status", [this](auto& q, auto& s, auto& c) { status(q, s, c); }));
     http.Post(ep.at("logout"), wrap("logout", [this](auto& q, auto& s, auto& c) { logout(q, s, c); }));
   }
 
@@ -193,6 +194,35 @@ struct SiteServer::Impl {
     auto made = create_application(*lease, read.application, hash, now_s());
     if (auto* f = std::get_if<WireFailure>(&made)) throw Reject{*f};
     send(res, 201, {{"application", {{"id", application_label(std::get<int64_t>(made))}, {"status", "pending"}}}});
+  }
+
+  // The applicant asks how the review goes (days may pass): by the application's number and
+  // the company's UBN together, so a number alone tells a stranger nothing. A wrong pair and
+  // an unknown number get the same answer.
+  void status(const httplib::Request& req, httplib::Response& res, const std::string&) {
+    const std::string label = req.get_param_value("id");
+    const std::string ubn = req.get_param_value("ubn");
+    auto id = parse_application_label(label);
+    if (!id || !valid_ubn(ubn)) throw Reject{wire("SITE-APPLICATION-UNKNOWN", "id " + label.substr(0, 20))};
+    std::optional<ApplicationStatus> st;
+    {
+      auto lease = pool.acquire();
+      st = application_status(*lease, *id);
+    }
+    if (!st || st->ubn != ubn) throw Reject{wire("SITE-APPLICATION-UNKNOWN", "id " + label + " ubn " + ubn)};
+    json a{{"id", application_label(st->id)},
+           {"status", st->state},
+           {"received_at", utc_text(st->created_at)},
+           {"updated_at", utc_text(st->changed_at)}};
+    if (st->state == "approved") a["code_expires_at"] = utc_text(st->code_expires_at);
+    if (st->state == "rejected") {
+      const RejectionReason* r = find_rejection_reason(st->reason);
+      a["reason"] = {{"code", st->reason},
+                     {"message", r ? r->message : st->reason},
+                     {"message_zh", r ? r->message_zh : st->reason},
+                     {"note", st->note}};
+    }
+    send(res, 200, {{"application", a}});
   }
 
   // Expired rows go at most once per interval, on the request that finds the time has come.
@@ -318,7 +348,7 @@ struct SiteServer::Impl {
     if (auto f = identity_mismatch(cert, r.login_type, account.ubn, account.owner_id)) throw Reject{*f};
     if (!login_type_enabled(account, r.login_type))
       throw Reject{wire("SITE-LOGIN-TYPE-DISABLED", r.login_type + " login is disabled on the account")};
-    Binding b{r.login_type, cert.subject, cert.issuer, cert.serial_hex, cert.fingerprint_sha256};
+    Binding b{r.login_type, cert.subject, cert.issuer, cert.serial_hex, cert.fingerprint_sha256, holder_key(cert)};
     {
       auto lease = pool.acquire();
       store_binding(*lease, account.id, b, challenge.id, now_s());
@@ -349,7 +379,12 @@ struct SiteServer::Impl {
     {
       auto lease = pool.acquire();
       auto found = find_bound_account(*lease, cert.issuer, cert.serial_hex, cert.fingerprint_sha256);
-      if (!found) throw Reject{wire("SITE-CERT-NOT-BOUND", "certificate " + cert.serial_hex)};
+      if (!found) {
+        // A renewed card (same holder, new certificate) and a card a re-binding replaced get
+        // their own answers: each needs something else of the user than a first binding.
+        if (auto why = unbound_certificate_reason(*lease, cert.fingerprint_sha256, holder_key(cert))) throw Reject{*why};
+        throw Reject{wire("SITE-CERT-NOT-BOUND", "certificate " + cert.serial_hex)};
+      }
       std::tie(account, login_type) = *found;
       if (!login_type_enabled(account, login_type))
         throw Reject{wire("SITE-LOGIN-TYPE-DISABLED", login_type + " login is disabled on the account")};

@@ -149,6 +149,34 @@ std::variant<int64_t, WireFailure> create_application(Database& db, const Applic
       {"email", f.email},
   };
   return db.transaction([&]() -> std::variant<int64_t, WireFailure> {
+    // A rejected application is corrected and sent again under its own number (補件): the
+    // new form replaces the old one and the review starts over.
+    auto rejected = db.prepare(
+        "SELECT a.id FROM applications a JOIN application_reviews r ON r.application_id = a.id "
+        "WHERE a.ubn = ? AND a.status = 'pending' AND r.state = 'rejected'");
+    rejected.bind(1, f.ubn);
+    if (rejected.step()) {
+      const int64_t id = rejected.column_int(0);
+      db.prepare(
+            "UPDATE applications SET control_no = ?, company_name = ?, owner_name = ?, owner_id = ?, citizen_login = ?, "
+            "business_login = ?, form_json = ?, password_hash = ? WHERE id = ?")
+          .bind(1, f.control_no)
+          .bind(2, f.company_name)
+          .bind(3, f.owner_name)
+          .bind(4, f.owner_id)
+          .bind(5, int64_t{f.citizen_cert_login})
+          .bind(6, int64_t{f.business_cert_login})
+          .bind(7, stored.dump())
+          .bind(8, password_hash)
+          .bind(9, id)
+          .run();
+      db.prepare("UPDATE application_reviews SET state = 'pending', reason = NULL, note = NULL, changed_at = ? "
+                 "WHERE application_id = ?")
+          .bind(1, now)
+          .bind(2, id)
+          .run();
+      return id;
+    }
     auto s = db.prepare(
         "SELECT (SELECT count(*) FROM accounts WHERE ubn = ?1) + "
         "(SELECT count(*) FROM applications WHERE ubn = ?1 AND status = 'pending')");
@@ -181,10 +209,20 @@ Approval approve_application(Database& db, int64_t application_id, int valid_day
   const std::string code_hash = hash_secret(a.code, kCodeIterations);
   a.expires_at = now + static_cast<int64_t>(valid_days) * kDay;
   db.transaction([&] {
-    auto app = db.prepare("SELECT status FROM applications WHERE id = ?");
+    auto app = db.prepare(
+        "SELECT a.status, coalesce(r.state, '') FROM applications a LEFT JOIN application_reviews r "
+        "ON r.application_id = a.id WHERE a.id = ?");
     app.bind(1, application_id);
     if (!app.step()) throw DbError("no application " + a.application);
     const bool pending = app.column_text(0) == "pending";
+    if (app.column_text(1) == "rejected")
+      throw DbError("application " + a.application + " is rejected: the applicant sends it again, or staff reopen it");
+    db.prepare(
+          "INSERT INTO application_reviews(application_id, state, changed_at) VALUES (?1, 'approved', ?2) "
+          "ON CONFLICT(application_id) DO UPDATE SET state = 'approved', reason = NULL, note = NULL, changed_at = ?2")
+        .bind(1, application_id)
+        .bind(2, now)
+        .run();
     if (pending) {
       db.prepare(
             "INSERT INTO accounts(ubn, application_id, control_no, company_name, owner_id, password_hash, "
@@ -223,6 +261,83 @@ bool set_login_type(Database& db, const std::string& ubn, const std::string& log
                                                   : "UPDATE accounts SET business_login = ? WHERE ubn = ?";
   db.prepare(sql).bind(1, int64_t{enabled ? 1 : 0}).bind(2, ubn).run();
   return db.changes() > 0;
+}
+
+const std::vector<RejectionReason>& rejection_reasons() {
+  static const std::vector<RejectionReason> kReasons = {
+      {"attachment-unreadable", "An attachment could not be read (blurred, cut off or too small).",
+       "附件無法辨識（模糊、不完整或解析度太低）。"},
+      {"attachment-missing", "The stamped application or the registration copy is missing.",
+       "缺少用印申請書或公司登記影本。"},
+      {"seal-missing", "The application form is not stamped with the company and responsible person's seals.",
+       "申請書未加蓋公司大章及負責人小章。"},
+      {"data-mismatch", "The form does not agree with the company registration.", "申請資料與公司登記資料不符。"},
+      {"other", "The application was rejected; see the reviewer's note.", "申請未通過審核，請見審核說明。"},
+  };
+  return kReasons;
+}
+
+const RejectionReason* find_rejection_reason(const std::string& code) {
+  for (const auto& r : rejection_reasons())
+    if (r.code == code) return &r;
+  return nullptr;
+}
+
+std::optional<ApplicationStatus> application_status(Database& db, int64_t application_id) {
+  auto s = db.prepare(
+      "SELECT a.id, a.ubn, a.status, coalesce(r.state, ''), coalesce(r.reason, ''), coalesce(r.note, ''), a.created_at, "
+      "coalesce(r.changed_at, a.created_at), coalesce((SELECT v.expires_at FROM accounts c JOIN verification_codes v "
+      "ON v.account_id = c.id WHERE c.application_id = a.id), 0) "
+      "FROM applications a LEFT JOIN application_reviews r ON r.application_id = a.id WHERE a.id = ?");
+  s.bind(1, application_id);
+  if (!s.step()) return std::nullopt;
+  ApplicationStatus st;
+  st.id = s.column_int(0);
+  st.ubn = s.column_text(1);
+  const std::string status = s.column_text(2), review = s.column_text(3);
+  st.state = status == "approved" ? "approved" : review == "rejected" ? "rejected" : "pending";
+  if (st.state == "rejected") {
+    st.reason = s.column_text(4);
+    st.note = s.column_text(5);
+  }
+  st.created_at = s.column_int(6);
+  st.changed_at = s.column_int(7);
+  if (st.state == "approved") st.code_expires_at = s.column_int(8);
+  return st;
+}
+
+void reject_application(Database& db, int64_t application_id, const std::string& reason, const std::string& note,
+                        int64_t now) {
+  if (!find_rejection_reason(reason)) throw DbError("unknown rejection reason " + reason);
+  db.transaction([&] {
+    auto st = application_status(db, application_id);
+    if (!st) throw DbError("no application " + application_label(application_id));
+    if (st->state == "approved")
+      throw DbError("application " + application_label(application_id) + " is approved and has an account");
+    db.prepare(
+          "INSERT INTO application_reviews(application_id, state, reason, note, changed_at) VALUES (?1, 'rejected', ?2, "
+          "?3, ?4) ON CONFLICT(application_id) DO UPDATE SET state = 'rejected', reason = ?2, note = ?3, changed_at = ?4")
+        .bind(1, application_id)
+        .bind(2, reason)
+        .bind(3, note)
+        .bind(4, now)
+        .run();
+  });
+}
+
+void reopen_application(Database& db, int64_t application_id, int64_t now) {
+  db.transaction([&] {
+    auto st = application_status(db, application_id);
+    if (!st) throw DbError("no application " + application_label(application_id));
+    if (st->state == "approved")
+      throw DbError("application " + application_label(application_id) + " is approved and has an account");
+    db.prepare(
+          "INSERT INTO application_reviews(application_id, state, changed_at) VALUES (?1, 'pending', ?2) "
+          "ON CONFLICT(application_id) DO UPDATE SET state = 'pending', reason = NULL, note = NULL, changed_at = ?2")
+        .bind(1, application_id)
+        .bind(2, now)
+        .run();
+  });
 }
 
 void insert_challenge(Database& db, const ChallengeRow& c) {
@@ -318,24 +433,51 @@ std::variant<ChallengeRow, WireFailure> begin_login(Database& db, const std::str
 
 void store_binding(Database& db, int64_t account_id, const Binding& b, const std::string& challenge_id, int64_t now) {
   db.transaction([&] {
+    // The certificates this binding replaces stop working; remember them to say so.
+    db.prepare(
+          "INSERT OR REPLACE INTO replaced_bindings(fingerprint, account_id, login_type, serial, replaced_at) "
+          "SELECT fingerprint, account_id, login_type, serial, ?1 FROM bindings WHERE account_id = ?2 AND "
+          "login_type = ?3 AND fingerprint <> ?4")
+        .bind(1, now)
+        .bind(2, account_id)
+        .bind(3, b.login_type)
+        .bind(4, b.fingerprint)
+        .run();
+    db.prepare("DELETE FROM replaced_bindings WHERE fingerprint = ?").bind(1, b.fingerprint).run();
     db.prepare("DELETE FROM bindings WHERE fingerprint = ? OR (account_id = ? AND login_type = ?)")
         .bind(1, b.fingerprint)
         .bind(2, account_id)
         .bind(3, b.login_type)
         .run();
-    db.prepare(
-          "INSERT INTO bindings(account_id, login_type, subject, issuer, serial, fingerprint, challenge_id, bound_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, account_id)
+    auto ins = db.prepare(
+          "INSERT INTO bindings(account_id, login_type, subject, issuer, serial, fingerprint, challenge_id, bound_at, "
+          "holder) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins.bind(1, account_id)
         .bind(2, b.login_type)
         .bind(3, b.subject)
         .bind(4, b.issuer)
         .bind(5, b.serial)
         .bind(6, b.fingerprint)
         .bind(7, challenge_id)
-        .bind(8, now)
-        .run();
+        .bind(8, now);
+    if (b.holder.empty())
+      ins.bind_null(9);
+    else
+      ins.bind(9, b.holder);
+    ins.run();
   });
+}
+
+std::optional<WireFailure> unbound_certificate_reason(Database& db, const std::string& fingerprint,
+                                                      const std::string& holder) {
+  auto replaced = db.prepare("SELECT serial FROM replaced_bindings WHERE fingerprint = ?");
+  replaced.bind(1, fingerprint);
+  if (replaced.step()) return wire("SITE-CERT-REPLACED", "certificate " + replaced.column_text(0) + " was re-bound");
+  if (holder.empty()) return std::nullopt;
+  auto bound = db.prepare("SELECT serial FROM bindings WHERE holder = ? AND fingerprint <> ?");
+  bound.bind(1, holder).bind(2, fingerprint);
+  if (bound.step()) return wire("SITE-CERT-RENEWED", "holder " + holder + " has certificate " + bound.column_text(0) + " bound");
+  return std::nullopt;
 }
 
 std::optional<std::pair<Account, std::string>> find_bound_account(Database& db, const std::string& issuer,

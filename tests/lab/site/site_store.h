@@ -34,6 +34,7 @@ struct ChallengeRow {
 
 struct Binding {
   std::string login_type, subject, issuer, serial, fingerprint;
+  std::string holder{};  // holder_key() of the certificate (empty: unknown)
 };
 
 // "APP-000001" ↔ 1
@@ -61,6 +62,30 @@ Approval approve_application(Database& db, int64_t application_id, int valid_day
 // a UBN, as the real site's account settings do. False when no account has that UBN.
 bool set_login_type(Database& db, const std::string& ubn, const std::string& login_type, bool enabled);
 
+// ---- the review of an application (issue 17: a process that spans days) ----------------
+// States as the status endpoint names them: "pending" (received, under review), "approved"
+// (account made, verification code sent), "rejected" (with a reason from
+// rejection_reasons() and staff's note).
+struct ApplicationStatus {
+  int64_t id = 0;
+  std::string ubn, state, reason, note;
+  int64_t created_at = 0, changed_at = 0;
+  int64_t code_expires_at = 0;  // approved: when the current verification code expires
+};
+// The reasons staff may give, each with the site's own message (en, zh).
+struct RejectionReason {
+  std::string code, message, message_zh;
+};
+const std::vector<RejectionReason>& rejection_reasons();
+const RejectionReason* find_rejection_reason(const std::string& code);
+std::optional<ApplicationStatus> application_status(Database& db, int64_t application_id);
+// Staff moves (certwiz-site application). DbError for an unknown application, an unknown
+// reason, or a move the site does not allow: an approved application has an account and is
+// never rejected or reopened (a new code is `approve` again).
+void reject_application(Database& db, int64_t application_id, const std::string& reason, const std::string& note,
+                        int64_t now);
+void reopen_application(Database& db, int64_t application_id, int64_t now);
+
 void insert_challenge(Database& db, const ChallengeRow& c);
 
 // Steps 1 and 2 of bind up to the code itself: the challenge (consumed whatever the
@@ -80,12 +105,18 @@ std::variant<ChallengeRow, WireFailure> begin_login(Database& db, const std::str
                                                     const std::string& client_id, int64_t now);
 
 // One binding per account and login type, and a certificate bound to one account:
-// binding again (or elsewhere) replaces the old row.
+// binding again (or elsewhere) replaces the old row; a replaced certificate is remembered
+// (replaced_binding) so its next login is told why it no longer works.
 void store_binding(Database& db, int64_t account_id, const Binding& b, const std::string& challenge_id, int64_t now);
 std::optional<std::pair<Account, std::string>> find_bound_account(Database& db, const std::string& issuer,
                                                                   const std::string& serial,
                                                                   const std::string& fingerprint);
 std::optional<Account> find_account(Database& db, int64_t id);
+// Why a certificate that is not bound cannot log in, when the site knows more than "not
+// bound": SITE-CERT-REPLACED when a re-binding replaced it, SITE-CERT-RENEWED when its
+// holder has another certificate bound (a renewed card, not bound yet). nullopt otherwise.
+std::optional<WireFailure> unbound_certificate_reason(Database& db, const std::string& fingerprint,
+                                                      const std::string& holder);
 
 void create_session(Database& db, const std::string& token_hash, int64_t account_id, const std::string& login_type,
                     const std::string& challenge_id, int64_t now, int64_t ttl);

@@ -11,8 +11,12 @@ namespace {
 
 // Version 1: the site's tables. Version 2: indexes for the lookups the server does
 // on every request (and a first real upgrade step for the migration tests). Version 3:
-// indexes the expiry sweep needs.
-const std::array<Migration, 3> kMigrations{{
+// indexes the expiry sweep needs. Version 4 (issue 17): the review state of an application
+// (rejected with a reason, beside applications.status, whose CHECK SQLite cannot widen), the
+// holder of a bound certificate (to tell a renewed card from a stranger's) and the bindings
+// a re-binding replaced (so the old card gets its own answer). New tables and added columns
+// only: other additions to the schema never touch these.
+const std::array<Migration, 4> kMigrations{{
     {1, "companies, applications, accounts, verification codes, challenges, bindings, sessions", R"SQL(
 CREATE TABLE companies(
   ubn TEXT PRIMARY KEY,
@@ -107,6 +111,24 @@ CREATE INDEX code_events_account ON code_events(account_id, generation);
 CREATE INDEX bindings_challenge ON bindings(challenge_id);
 CREATE INDEX code_events_challenge ON code_events(challenge_id);
 CREATE INDEX code_events_at ON code_events(at);
+)SQL"},
+    {4, "application review states, certificate holders, replaced bindings", R"SQL(
+CREATE TABLE application_reviews(
+  application_id INTEGER PRIMARY KEY REFERENCES applications(id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK(state IN ('pending', 'approved', 'rejected')),
+  reason TEXT,
+  note TEXT,
+  changed_at INTEGER NOT NULL
+);
+ALTER TABLE bindings ADD COLUMN holder TEXT;
+CREATE INDEX bindings_holder ON bindings(holder);
+CREATE TABLE replaced_bindings(
+  fingerprint TEXT PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  login_type TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  replaced_at INTEGER NOT NULL
+);
 )SQL"},
 }};
 

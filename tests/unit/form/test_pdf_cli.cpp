@@ -190,7 +190,7 @@ TEST_F(PdfTest, CliPrintsEveryErrorAndExitsTwo) {
   for (const char* needle : {"ubn", "FORM-UBN-CHECKSUM", "owner_id", "FORM-ID-CHECKSUM", "password", "FORM-PASSWORD-TOO-SHORT",
                              "FORM-ADDRESS-DISTRICT", "FORM-ADDRESS-ZIP", "FORM-PHONE-INVALID", "FORM-PHONE-EXT",
                              "FORM-EMAIL-DOMAIN", "FORM-CERT-LOGIN-CHOICE", "colour", "FORM-JSON-UNKNOWN-KEY",
-                             "12 problem(s)"})
+                             "FORM-FIELD-MISSING", "13 problem(s)"})  // fax: required, as the seed marks it
     EXPECT_NE(r.out.find(needle), std::string::npos) << needle << "\n" << r.out;
   EXPECT_EQ(r.out.find("\"short\""), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(pdf));

@@ -25,7 +25,8 @@ const std::vector<std::string> kWire = {
     "SITE-CERT-REVOKED",         "SITE-CERT-REVOCATION-UNKNOWN", "SITE-CERT-KIND",
     "SITE-UBN-MISMATCH",         "SITE-ID-MISMATCH",        "SITE-LOGIN-TYPE-DISABLED",
     "SITE-CERT-NOT-BOUND",       "SITE-SESSION-INVALID",    "SITE-RATE-LIMITED",
-    "SITE-INTERNAL",
+    "SITE-INTERNAL",             "SITE-CERT-RENEWED",       "SITE-CERT-REPLACED",
+    "SITE-APPLICATION-UNKNOWN",
 };
 
 const std::string kNonce = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE";  // 43
@@ -289,4 +290,50 @@ TEST(SiteForm, ApplicationBodyCarriesTheFormAndPasswordOnce) {
   EXPECT_EQ(j["business_cert_login"], "enable");
   EXPECT_EQ(j["citizen_cert_login"], "disable");
   EXPECT_EQ(j["password"], "Qz7#kLm2\"pX!w\\");
+}
+
+// ---- issue 17: the review state of an application -------------------------------------
+
+TEST(SiteStatusAnswer, EachStateAndWhatItMeansForTheUser) {
+  auto pending = parse_status_answer(
+      200, R"({"application":{"id":"APP-000007","status":"pending","received_at":"2026-12-01T09:00:00Z","updated_at":"2026-12-01T09:00:00Z"}})");
+  ASSERT_TRUE(pending) << pending.error().detail;
+  EXPECT_EQ(pending->state, ApplicationState::pending);
+  EXPECT_EQ(application_status_error(*pending)->code, "SITE-APPLICATION-PENDING");
+
+  auto approved = parse_status_answer(
+      200, R"({"application":{"id":"APP-000007","status":"approved","code_expires_at":"2026-12-15T09:00:00Z"}})");
+  ASSERT_TRUE(approved);
+  EXPECT_EQ(approved->code_expires_at, "2026-12-15T09:00:00Z");
+  EXPECT_FALSE(application_status_error(*approved));
+
+  for (auto [reason, code] : {std::pair{"attachment-unreadable", "SITE-APPLICATION-REJECTED-UNREADABLE"},
+                              std::pair{"attachment-missing", "SITE-APPLICATION-REJECTED-MISSING-ATTACHMENT"},
+                              std::pair{"seal-missing", "SITE-APPLICATION-REJECTED-NO-SEAL"},
+                              std::pair{"data-mismatch", "SITE-APPLICATION-REJECTED-DATA-MISMATCH"},
+                              std::pair{"something-new", "SITE-APPLICATION-REJECTED"}}) {
+    nlohmann::json body{{"application",
+                         {{"id", "APP-000007"},
+                          {"status", "rejected"},
+                          {"reason", {{"code", reason}, {"message", "m"}, {"message_zh", "訊息"}, {"note", "blurred\x1b[31m"}}}}}};
+    auto r = parse_status_answer(200, body.dump());
+    ASSERT_TRUE(r) << reason;
+    auto e = application_status_error(*r);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code, code);
+    EXPECT_EQ(r->note.find('\x1b'), std::string::npos) << "the reviewer's note is shown display-safe";
+    EXPECT_NE(e->detail.find("blurred"), std::string::npos);
+  }
+}
+
+TEST(SiteStatusAnswer, MalformedAndErrorAnswers) {
+  EXPECT_EQ(parse_status_answer(200, R"({"application":{"id":"APP-1","status":"lost"}})").error().code, "SITE-ANSWER-MALFORMED");
+  EXPECT_EQ(parse_status_answer(200, R"({"application":{"id":"APP-1","status":"rejected"}})").error().code,
+            "SITE-ANSWER-MALFORMED");
+  EXPECT_EQ(parse_status_answer(200, R"({"id":"APP-1"})").error().code, "SITE-ANSWER-MALFORMED");
+  EXPECT_EQ(parse_status_answer(200, "[").error().code, "SITE-ANSWER-MALFORMED");
+  EXPECT_EQ(parse_status_answer(404, R"({"error":{"code":"SITE-APPLICATION-UNKNOWN","message":"x","message_zh":"y"}})")
+                .error()
+                .code,
+            "SITE-APPLICATION-UNKNOWN");
 }

@@ -24,7 +24,7 @@ json good_form() {
           {"phone1", "02 2311 1234"},
           {"phone1_ext", "123"},
           {"phone2", "0912-345-678"},
-          {"fax", nullptr},
+          {"fax", "02 2311 5678"},
           {"email", "service@example.com.tw"},
           {"citizen_cert_login", "enable"},
           {"business_cert_login", "disable"}};

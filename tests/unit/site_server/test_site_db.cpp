@@ -39,9 +39,9 @@ TEST(SiteDb, MigratesANewFileToTheLatestVersionOnce) {
   const std::string path = temp_db("fresh");
   Database db(path);
   EXPECT_EQ(schema_version(db), 0);
-  EXPECT_EQ(migrate(db, site_migrations()), 3);
-  EXPECT_EQ(schema_version(db), 3);
-  EXPECT_EQ(scalar(db, "SELECT count(*) FROM schema_version"), 3);
+  EXPECT_EQ(migrate(db, site_migrations()), 4);
+  EXPECT_EQ(schema_version(db), 4);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM schema_version"), 4);
   EXPECT_EQ(migrate(db, site_migrations()), 0);
   Database again(path);
   EXPECT_EQ(migrate(again, site_migrations()), 0);
@@ -57,8 +57,8 @@ TEST(SiteDb, UpgradesAVersionOneFileKeepingItsData) {
     EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'bindings_cert'"), 0);
   }
   Database db(path);
-  EXPECT_EQ(migrate(db, site_migrations()), 2);
-  EXPECT_EQ(schema_version(db), 3);
+  EXPECT_EQ(migrate(db, site_migrations()), 3);
+  EXPECT_EQ(schema_version(db), 4);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM companies"), 1);
 }
 

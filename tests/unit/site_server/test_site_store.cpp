@@ -199,3 +199,100 @@ TEST_F(Store, ASecondApplicationForTheSameUbnIsRefused) {
 
 }  // namespace
 }  // namespace certwiz::site_server
+
+// ---- issue 17: review states and renewed cards ----------------------------------------
+
+namespace certwiz::site_server {
+namespace {
+
+class Review : public Store {
+ protected:
+  int64_t applied(const std::string& ubn = "83124560", const std::string& company = "綠源環保科技股份有限公司") {
+    Application f;
+    f.ubn = ubn;
+    f.control_no = "L5600123";
+    f.company_name = company;
+    f.owner_name = "陳志明";
+    f.owner_id = "F131058274";
+    f.business_cert_login = true;
+    auto made = create_application(db(), f, hash_secret("pw", 1000), 1000);
+    EXPECT_TRUE(std::holds_alternative<int64_t>(made));
+    return std::holds_alternative<int64_t>(made) ? std::get<int64_t>(made) : -1;
+  }
+};
+
+TEST_F(Review, PendingRejectedResentApproved) {
+  const int64_t id = applied();
+  auto st = application_status(db(), id);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->state, "pending");
+  EXPECT_EQ(st->ubn, "83124560");
+
+  reject_application(db(), id, "attachment-unreadable", "blurred scan", 2000);
+  st = application_status(db(), id);
+  EXPECT_EQ(st->state, "rejected");
+  EXPECT_EQ(st->reason, "attachment-unreadable");
+  EXPECT_EQ(st->note, "blurred scan");
+  EXPECT_EQ(st->changed_at, 2000);
+  // Rejected is not approvable until it comes back.
+  EXPECT_THROW(approve_application(db(), id, 14, 2100), DbError);
+
+  // The corrected form comes back under the same number, under review again.
+  EXPECT_EQ(applied("83124560", "綠源環保科技股份有限公司（更正）"), id);
+  st = application_status(db(), id);
+  EXPECT_EQ(st->state, "pending");
+  EXPECT_TRUE(st->reason.empty());
+
+  approve_application(db(), id, 14, 3000);
+  st = application_status(db(), id);
+  EXPECT_EQ(st->state, "approved");
+  EXPECT_EQ(st->code_expires_at, 3000 + 14 * 86400);
+  // The account carries the corrected form.
+  auto acc = db().prepare("SELECT company_name FROM accounts WHERE application_id = ?");
+  acc.bind(1, id);
+  ASSERT_TRUE(acc.step());
+  EXPECT_EQ(acc.column_text(0), "綠源環保科技股份有限公司（更正）");
+  // An approved application has an account: never rejected or reopened.
+  EXPECT_THROW(reject_application(db(), id, "other", "", 4000), DbError);
+  EXPECT_THROW(reopen_application(db(), id, 4000), DbError);
+}
+
+TEST_F(Review, UnknownReasonAndApplicationRefused) {
+  const int64_t id = applied();
+  EXPECT_THROW(reject_application(db(), id, "no-such-reason", "", 2000), DbError);
+  EXPECT_EQ(application_status(db(), id)->state, "pending");
+  EXPECT_THROW(reject_application(db(), id + 100, "other", "", 2000), DbError);
+  EXPECT_FALSE(application_status(db(), id + 100));
+  reject_application(db(), id, "other", "call us", 2000);
+  reopen_application(db(), id, 2500);
+  EXPECT_EQ(application_status(db(), id)->state, "pending");
+}
+
+TEST_F(Review, RenewedCertificateToldApartFromAStrangerAndTheReplacedOne) {
+  Approval a = approved();
+  const std::string c1 = challenge("bind", "A"), c2 = challenge("bind", "A");
+  store_binding(db(), a.account_id, {"business", "O=old", "MOEACA", "0A", "FP-OLD", "business:83124560"}, c1, 2000);
+  // Not bound, same holder: a renewed card.
+  auto why = unbound_certificate_reason(db(), "FP-NEW", "business:83124560");
+  ASSERT_TRUE(why);
+  EXPECT_EQ(why->code, "SITE-CERT-RENEWED");
+  // Not bound, another holder: nothing more to say than "not bound".
+  EXPECT_FALSE(unbound_certificate_reason(db(), "FP-OTHER", "business:22099131"));
+  EXPECT_FALSE(unbound_certificate_reason(db(), "FP-OTHER", ""));
+
+  // Re-binding replaces the old certificate: it no longer finds the account, and says why.
+  store_binding(db(), a.account_id, {"business", "O=new", "MOEACA", "0B", "FP-NEW", "business:83124560"}, c2, 3000);
+  EXPECT_TRUE(find_bound_account(db(), "MOEACA", "0B", "FP-NEW"));
+  EXPECT_FALSE(find_bound_account(db(), "MOEACA", "0A", "FP-OLD"));
+  why = unbound_certificate_reason(db(), "FP-OLD", "business:83124560");
+  ASSERT_TRUE(why);
+  EXPECT_EQ(why->code, "SITE-CERT-REPLACED");
+  // Binding the old one again makes it current (and the new one replaced).
+  store_binding(db(), a.account_id, {"business", "O=old", "MOEACA", "0A", "FP-OLD", "business:83124560"},
+                challenge("bind", "A"), 4000);
+  EXPECT_TRUE(find_bound_account(db(), "MOEACA", "0A", "FP-OLD"));
+  EXPECT_EQ(unbound_certificate_reason(db(), "FP-NEW", "business:83124560")->code, "SITE-CERT-REPLACED");
+}
+
+}  // namespace
+}  // namespace certwiz::site_server
