@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -85,16 +86,12 @@ Expected<Preview> render_pdf_first_page(std::span<const uint8_t> pdf, int max_si
   p.rgb.resize(static_cast<size_t>(p.width) * static_cast<size_t>(p.height) * 3);
   const char* data = img.const_data();
   const int stride = img.bytes_per_row();
-  // format_rgb24 is 32 bits per pixel, 0xffRRGGBB in native (little-endian) order: B, G, R, pad.
-  for (int y = 0; y < p.height; ++y) {
-    const auto* src = reinterpret_cast<const uint8_t*>(data + static_cast<ptrdiff_t>(y) * stride);
-    uint8_t* dst = p.rgb.data() + static_cast<size_t>(y) * static_cast<size_t>(p.width) * 3;
-    for (int x = 0; x < p.width; ++x) {
-      dst[3 * x] = src[4 * x + 2];
-      dst[3 * x + 1] = src[4 * x + 1];
-      dst[3 * x + 2] = src[4 * x];
-    }
-  }
+  // format_rgb24 is poppler's splashModeRGB8: 3 bytes a pixel, R, G, B, rows padded.
+  if (img.format() != poppler::image::format_rgb24 || stride < 3 * p.width)
+    return Error{"ATTACH-PDF-DAMAGED", "the first page rendered in an unexpected format"};
+  for (int y = 0; y < p.height; ++y)
+    std::memcpy(p.rgb.data() + static_cast<size_t>(y) * static_cast<size_t>(p.width) * 3,
+                data + static_cast<ptrdiff_t>(y) * stride, static_cast<size_t>(p.width) * 3);
   return p;
 }
 

@@ -281,10 +281,19 @@ TEST(PdfPreview, FirstPageRendersWithinTheBox) {
   EXPECT_GE(std::max(p->width, p->height), 190);
   EXPECT_LT(p->width, p->height);  // A4 portrait
   ASSERT_EQ(p->rgb.size(), static_cast<size_t>(p->width * p->height * 3));
-  size_t dark = 0, light = 0;
-  for (size_t i = 0; i < p->rgb.size(); i += 3) (p->rgb[i] < 64 ? dark : light) += 1;
+  size_t dark = 0, light = 0, dark_in_margins = 0;
+  for (int y = 0; y < p->height; ++y)
+    for (int x = 0; x < p->width; ++x) {
+      const uint8_t* px = &p->rgb[(static_cast<size_t>(y) * p->width + x) * 3];
+      const bool is_dark = px[0] < 64 && px[1] < 64 && px[2] < 64;
+      (is_dark ? dark : light) += 1;
+      // The bars run from 10 % to 90 % of the width: the margins stay white, which a
+      // wrong pixel size or row stride would break.
+      if (is_dark && (x < p->width * 8 / 100 || x > p->width * 92 / 100)) ++dark_in_margins;
+    }
   EXPECT_GT(dark, 100u);   // the bars drawn on the page
   EXPECT_GT(light, dark);  // on white paper
+  EXPECT_EQ(dark_in_margins, 0u);
   EXPECT_FALSE(render_pdf_first_page(span_of(std::string("%PDF-1.4 junk")), 200));
 }
 
