@@ -66,9 +66,11 @@ AttachmentsPanel::AttachmentsPanel(wxWindow* parent, Background& bg) : wxPanel(p
   SetName("attachments");
   if (!wxImage::FindHandler(wxBITMAP_TYPE_PNG) || !wxImage::FindHandler(wxBITMAP_TYPE_JPEG)) wxInitAllImageHandlers();
   auto* outer = new wxBoxSizer(wxVERTICAL);
-  outer->Add(new wxStaticText(this, wxID_ANY,
-                              _("Attachments: the stamped application and the business registration copy, scanned (PDF, JPEG or PNG)")),
-             0, wxBOTTOM, FromDIP(4));
+  // Wrapped: a long label must not widen the page at large scaling.
+  outer->Add(new WrapText(this,
+                          _("Attachments: the stamped application and the business registration copy, scanned (PDF, JPEG or PNG)"),
+                          "attachments_heading"),
+             0, wxEXPAND | wxBOTTOM, FromDIP(4));
   auto* row = new wxBoxSizer(wxHORIZONTAL);
   auto* left = new wxBoxSizer(wxVERTICAL);
   list_ = new wxListBox(this, wxID_ANY);
@@ -159,6 +161,10 @@ void AttachmentsPanel::show_selected() {
     preview_->SetBitmap(wxNullBitmap);
     verdict_->SetLabel(text.Trim());
     Layout();
+    if (auto* parent = GetParent()) {
+      parent->Layout();
+      parent->FitInside();
+    }
     return;
   }
   const Item& it = items_[static_cast<size_t>(sel)];
@@ -170,7 +176,10 @@ void AttachmentsPanel::show_selected() {
   verdict_->SetLabel(text.Trim());
   preview_->SetBitmap(it.preview.IsOk() ? wxBitmap(it.preview) : wxNullBitmap);
   Layout();
-  if (GetParent()) GetParent()->Layout();
+  if (auto* parent = GetParent()) {
+    parent->Layout();
+    parent->FitInside();  // the scrolled form grows with a longer verdict
+  }
 }
 
 std::vector<Error> AttachmentsPanel::blocking_problems() const {

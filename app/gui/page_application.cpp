@@ -47,12 +47,15 @@ class ApplicationPage : public WizardPage {
     if (rules) rules_ = std::make_shared<form::FormRules>(std::move(*rules));
     else rules_error_ = tr(rules.error().cause()) + " " + tr(rules.error().remedy());
     for (const auto& f : form::form_fields()) add_field(f);
-    scroll_->SetSizer(grid_);
+    // The scans scroll with the fields: the page keeps its height at any scaling.
+    auto* inner = new wxBoxSizer(wxVERTICAL);
+    inner->Add(grid_, 0, wxEXPAND);
+    attachments_ = new AttachmentsPanel(scroll_, frame.bg());
+    inner->Add(attachments_, 0, wxEXPAND | wxTOP | wxRIGHT, FromDIP(8));
+    scroll_->SetSizer(inner);
     // Its own scrollbar takes the form: the page around it must not grow to the form's height.
     scroll_->SetMinSize(wxSize(GetCharWidth() * 40, FromDIP(160)));
     outer->Add(scroll_, 1, wxEXPAND | wxBOTTOM, FromDIP(8));
-    attachments_ = new AttachmentsPanel(this, frame.bg());
-    outer->Add(attachments_, 0, wxEXPAND | wxBOTTOM, FromDIP(8));
 
     auto* buttons = new wxBoxSizer(wxHORIZONTAL);
     auto* check = new wxButton(this, wxID_ANY, _("Chec&k the form"));

@@ -672,6 +672,12 @@ std::vector<Step> attachments_steps() {
                  return true;
                },
                5s});
+  // The scans sit below the form's fields: scrolled to them for the pictures.
+  auto to_scans = [] {
+    auto* sw = find_as<wxScrolledWindow>("application_fields");
+    sw->Scroll(0, sw->GetVirtualSize().y);
+  };
+  s.push_back({"scroll to the scans", to_scans, {}});
   for (auto& st : g.shot(5, "attachments")) s.push_back(std::move(st));
   s.push_back({"a thumbnail is refused", [panel, dir] { panel()->add_files({dir + "/thumb.png"}); },
                [panel, list, preview_shown] {
@@ -695,6 +701,7 @@ std::vector<Step> attachments_steps() {
                  return true;
                },
                30s});
+  s.push_back({"scroll to the scans again", to_scans, {}});
   for (auto& st : g.shot(6, "attachments-refused")) s.push_back(std::move(st));
   s.push_back({"remove the executable", [] { g.press("attachments_remove"); },
                [panel] { return panel()->count() == 3; }, 5s});
