@@ -51,6 +51,17 @@ endforeach()
 certwiz_stage_link(/usr/include/glib-2.0/glib.h ${third_party}/glib.h)
 certwiz_stage_link(/usr/include/glib-2.0/glib-object.h ${third_party}/glib-object.h)
 certwiz_stage_link(/usr/lib/x86_64-linux-gnu/glib-2.0/include/glibconfig.h ${third_party}/glibconfig.h)
+# checks/attach: poppler's C++ headers are included by their own names (pkg-config's
+# -I.../poppler/cpp), libpng's and libjpeg's from /usr/include (jconfig.h is multiarch).
+file(GLOB poppler_cpp_headers /usr/include/poppler/cpp/*.h)
+foreach(h ${poppler_cpp_headers})
+  get_filename_component(name ${h} NAME)
+  certwiz_stage_link(${h} ${third_party}/${name})
+endforeach()
+foreach(h png.h pngconf.h pnglibconf.h jpeglib.h jerror.h jmorecfg.h)
+  certwiz_stage_link(/usr/include/${h} ${third_party}/${h})
+endforeach()
+certwiz_stage_link(/usr/include/x86_64-linux-gnu/jconfig.h ${third_party}/jconfig.h)
 
 configure_file(${PROJECT_SOURCE_DIR}/checks/core/version.h.in ${CMAKE_BINARY_DIR}/generated/certwiz_version.h @ONLY)
 set(R ${PROJECT_SOURCE_DIR})
@@ -120,7 +131,7 @@ certwiz_windows_objects(win_compiled
   app/cli/main.cpp app/cli/console.cpp app/cli/cmd_diagnose.cpp app/cli/cmd_codes.cpp app/cli/cmd_selftest.cpp
   app/cli/cmd_report.cpp app/cli/cmd_apply.cpp app/cli/cmd_watch.cpp app/cli/cmd_install.cpp app/cli/site_cli.cpp
   app/cli/cmd_bind.cpp app/cli/cmd_login_test.cpp
-  app/cli/cmd_card.cpp
+  app/cli/cmd_card.cpp app/cli/attachments_cli.cpp
   checks/card/card_file_system.cpp checks/card/pcsc_transport.cpp
   checks/pkcs11/pin_state.cpp checks/report/files_win.cpp
   app/gui/options.cpp)
@@ -136,6 +147,7 @@ certwiz_windows_objects(win_syntax_only SYNTAX_ONLY
   checks/localsign/client.cpp
   checks/site/protocol.cpp checks/site/client.cpp
   checks/form/phone.cpp checks/form/password.cpp checks/form/form_json.cpp checks/form/form_pdf.cpp
+  checks/attach/attachment.cpp checks/attach/decode_png.cpp checks/attach/decode_jpeg.cpp checks/attach/decode_pdf.cpp
   checks/report/redact.cpp checks/report/bundle.cpp
   checks/card/apdu.cpp checks/card/cdf.cpp checks/card/checks.cpp
   checks/report/phone_numbers.cpp checks/report/replace_file.cpp checks/progress/progress.cpp

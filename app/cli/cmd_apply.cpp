@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "app/cli/apply_progress.h"
+#include "app/cli/attachments_cli.h"
 #include "app/cli/cli.h"
 #include "certwiz_version.h"
 #include "checks/core/display_safe.h"
@@ -29,6 +30,7 @@ struct ApplyFlags {
   bool status = false;       // --status: ask the site how the review goes (issue 17)
   std::string application;   // --application APP-000001 (default: the saved progress's)
   std::string ubn;           // --ubn (default: the saved form's)
+  std::vector<std::string> attach;
 };
 
 Lang output_lang(const std::string& flag) {
@@ -66,6 +68,10 @@ void register_apply(CLI::App& app, Runner& run) {
   cmd->add_option("--site", f.site, "Site profile JSON (default: assets/sites/default.json)");
   cmd->add_flag("--submit", f.submit, "Send the application to the site (needs a site profile that supports it)");
   cmd->add_flag("--load", f.load, "載入: fill the company name, owner and registered address from the site's registry (empty fields only)");
+  cmd->add_option("--attach", f.attach,
+                  "A scan to send with --submit: the stamped application and the business registration copy "
+                  "(PDF, JPEG or PNG); may repeat")
+      ->allow_extra_args(false);
   cmd->add_option("--trust", f.trust, "Extra CA certificate (PEM) for the site's TLS certificate, e.g. a test root; may repeat");
   cmd->add_flag("--status", f.status,
                 "Ask the site how the review of the application goes (the one saved by --submit, or --application/--ubn)");
@@ -146,13 +152,20 @@ void register_apply(CLI::App& app, Runner& run) {
                          "and upload the scan with a copy of the business registration.\n",
                     f.pdf.c_str());
       }
+      // The scans are judged before anything is sent; a refused one stops the submission.
+      std::vector<attach::Attachment> attachments;
+      if (!f.attach.empty() && !judge_attachments(f.attach, lang, attachments)) {
+        std::printf(zh ? "\n附件有問題，請修正後再送出。\n" : "\nAn attachment has a problem; fix it and submit again.\n");
+        return static_cast<int>(kFailures);
+      }
       if (f.submit) {
         auto submitter = make_application_submitter(f.site, f.trust);
         if (!submitter) {
           print_error(Error{"FORM-SUBMIT-NO-SITE", "the site profile cannot be read"}, lang);
           return static_cast<int>(kUsage);
         }
-        auto receipt = submitter->submit(checked.validation.values, checked.file.form.password, f.pdf);
+        const auto uploads = attachment_uploads(attachments);
+        auto receipt = submitter->submit(checked.validation.values, checked.file.form.password, uploads);
         if (!receipt) {
           print_error(receipt.error(), lang);
           return static_cast<int>(kFailures);

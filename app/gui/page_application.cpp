@@ -16,6 +16,7 @@
 
 #include "app/gui/accessible.h"
 #include "app/gui/application_review.h"
+#include "app/gui/attachments_panel.h"
 #include "app/gui/i18n.h"
 #include "app/gui/results_view.h"
 #include "app/gui/secret_entry.h"
@@ -48,7 +49,12 @@ class ApplicationPage : public WizardPage {
     if (rules) rules_ = std::make_shared<form::FormRules>(std::move(*rules));
     else rules_error_ = tr(rules.error().cause()) + " " + tr(rules.error().remedy());
     for (const auto& f : form::form_fields()) add_field(f);
-    scroll_->SetSizer(grid_);
+    // The scans scroll with the fields: the page keeps its height at any scaling.
+    auto* inner = new wxBoxSizer(wxVERTICAL);
+    inner->Add(grid_, 0, wxEXPAND);
+    attachments_ = new AttachmentsPanel(scroll_, frame.bg());
+    inner->Add(attachments_, 0, wxEXPAND | wxTOP | wxRIGHT, FromDIP(8));
+    scroll_->SetSizer(inner);
     // Its own scrollbar takes the form: the page around it must not grow to the form's height.
     scroll_->SetMinSize(wxSize(GetCharWidth() * 40, FromDIP(160)));
     outer->Add(scroll_, 1, wxEXPAND | wxBOTTOM, FromDIP(8));
@@ -417,6 +423,13 @@ class ApplicationPage : public WizardPage {
   void submit_form() {
     form::Validation v;
     if (!check_all(&v) || busy_) return;
+    // Refused scans stop the submission: the reviewers could not use them.
+    if (attachments_->busy()) return;
+    if (auto problems = attachments_->blocking_problems(); !problems.empty()) {
+      message_->SetForegroundColour(status_colour(Status::fail));
+      message_->SetLabel(tr(problems.front().cause()) + "  " + tr(problems.front().remedy()) + "  [" + u8(problems.front().code) + "]");
+      return;
+    }
     auto submitter = std::shared_ptr<form::ApplicationSubmitter>(make_application_submitter(frame_.state()));
     if (!submitter) {
       const Error e{"FORM-SUBMIT-NO-SITE", "no site client in this build"};
@@ -431,8 +444,11 @@ class ApplicationPage : public WizardPage {
     auto values = std::make_shared<form::ValidatedForm>(v.values);
     auto password = std::make_shared<Secret>(password_->copy());
     auto receipt = std::make_shared<std::optional<Expected<form::SubmissionReceipt>>>();
-    frame_.bg().run([submitter, values, password, receipt, pdf = pdf_path_](const CancelToken&) {
-                      receipt->emplace(submitter->submit(*values, *password, pdf));
+    frame_.bg().run([submitter, values, password, receipt, scans = attachments_->accepted()](const CancelToken&) {
+                      std::vector<form::AttachmentUpload> uploads;
+                      for (const auto& a : *scans)
+                        uploads.push_back({a.upload_name, std::string(attach::content_type(a.verdict.type)), a.bytes});
+                      receipt->emplace(submitter->submit(*values, *password, uploads));
                     },
                     [this, receipt] {
                       busy_ = false;
@@ -464,6 +480,7 @@ class ApplicationPage : public WizardPage {
   std::map<std::string, AddressControls> addresses_;
   std::map<std::string, wxStaticText*> errors_;
   SecretEntry* password_ = nullptr;
+  AttachmentsPanel* attachments_ = nullptr;
   wxStaticText* message_;
   std::string pdf_path_;
   ApplicationReview* review_ = nullptr;

@@ -49,11 +49,12 @@ class OwningLookup : public form::CompanyLookup {
 class OwningSubmitter : public form::ApplicationSubmitter {
  public:
   explicit OwningSubmitter(const WizardState& st) : profile_name_(st.run.site_profile), options_(client_options(st)) {}
-  Expected<form::SubmissionReceipt> submit(const form::ValidatedForm& f, const Secret& password, const std::string& pdf) override {
+  Expected<form::SubmissionReceipt> submit(const form::ValidatedForm& f, const Secret& password,
+                                           std::span<const form::AttachmentUpload> attachments) override {
     auto profile = site::load_client_profile(profile_name_);
     if (!profile) return profile.error();
     site::SiteApplicationSubmitter s(std::make_unique<site::SiteClient>(*profile, options_));
-    return s.submit(f, password, pdf);
+    return s.submit(f, password, attachments);
   }
 
  private:

@@ -8,6 +8,13 @@ import re
 import sys
 
 ZH = {
+    "Attachments: the stamped application and the business registration copy, scanned (PDF, JPEG or PNG)": "附件：用印申請書與營利事業登記證影本的掃描檔（PDF、JPEG 或 PNG）",
+    "&Add a scan...": "加入掃描檔(&A)…",
+    "&Remove": "移除(&R)",
+    "Add a scanned document": "加入掃描文件",
+    "Scans (*.pdf;*.jpg;*.jpeg;*.png)|*.pdf;*.PDF;*.jpg;*.JPG;*.jpeg;*.JPEG;*.png;*.PNG|All files|*": "掃描檔 (*.pdf;*.jpg;*.jpeg;*.png)|*.pdf;*.PDF;*.jpg;*.JPG;*.jpeg;*.JPEG;*.png;*.PNG|所有檔案|*",
+    "PDF, %d page(s), %s": "PDF，%d 頁，%s",
+    "%s image, %u x %u pixels, %s": "%s 圖片，%u x %u 像素，%s",
     "unknown": "不明",
     "Unverified package": "未經核對的套件",
     "Install anyway": "仍要安裝",

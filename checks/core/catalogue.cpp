@@ -37,6 +37,9 @@ constexpr FailureCode kCodes[] = {
 #define CERTWIZ_MODULE "form"
 #include "checks/form/codes.def"
 #undef CERTWIZ_MODULE
+#define CERTWIZ_MODULE "attach"
+#include "checks/attach/codes.def"
+#undef CERTWIZ_MODULE
 #define CERTWIZ_MODULE "report"
 #include "checks/report/codes.def"
 #undef CERTWIZ_MODULE

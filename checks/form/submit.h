@@ -2,7 +2,9 @@
 // Sending the application to the site. The site client (checks/site, another
 // module) implements ApplicationSubmitter; until then the CLI's --submit reports
 // FORM-SUBMIT-NO-SITE. Kept here so the form does not depend on the site client.
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "checks/core/result.h"
 #include "checks/core/secret.h"
@@ -15,12 +17,20 @@ struct SubmissionReceipt {
   Text message;           // what the site answered, for the user
 };
 
+// A scanned attachment (the stamped application, the registration copy) as it is sent,
+// already judged by checks/attach: only accepted files get here.
+struct AttachmentUpload {
+  std::string file_name;     // UTF-8, no folders
+  std::string content_type;  // "application/pdf", "image/jpeg" or "image/png"
+  std::string_view bytes;    // not copied: must outlive submit()
+};
+
 class ApplicationSubmitter {
  public:
   virtual ~ApplicationSubmitter() = default;
-  // `pdf_path` is the stamped-and-scanned upload when the site wants one (may be empty).
+  // `attachments` go with the form in the same request (may be empty).
   virtual Expected<SubmissionReceipt> submit(const ValidatedForm& form, const Secret& password,
-                                             const std::string& pdf_path) = 0;
+                                             std::span<const AttachmentUpload> attachments) = 0;
 };
 
 }  // namespace certwiz::form

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "checks/core/secret.h"
@@ -55,6 +57,28 @@ size_t on_header(char* p, size_t size, size_t n, void* user) {
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   const auto* cancel = static_cast<const CancelToken*>(user);
   return cancel && cancel->cancelled() ? 1 : 0;
+}
+
+// A multipart part's data read straight from the caller's buffer: curl_mime_data would
+// keep a copy curl frees without wiping.
+struct PartReader {
+  std::string_view data;
+  size_t pos = 0;
+};
+
+size_t read_part(char* buffer, size_t size, size_t n, void* arg) {
+  auto* r = static_cast<PartReader*>(arg);
+  const size_t len = std::min(size * n, r->data.size() - r->pos);
+  std::memcpy(buffer, r->data.data() + r->pos, len);
+  r->pos += len;
+  return len;
+}
+
+int seek_part(void* arg, curl_off_t offset, int origin) {
+  auto* r = static_cast<PartReader*>(arg);
+  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > r->data.size()) return CURL_SEEKFUNC_CANTSEEK;
+  r->pos = static_cast<size_t>(offset);
+  return CURL_SEEKFUNC_OK;
 }
 
 HttpFailure classify(CURLcode rc) {
@@ -131,7 +155,21 @@ HttpResponse http_request(const HttpRequest& req) {
     curl_easy_setopt(curl, CURLOPT_COOKIEJAR, req.cookie_file.c_str());
   }
   if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  if (req.method == "POST") {
+  curl_mime* mime = nullptr;
+  std::vector<PartReader> readers(req.parts.size());  // sized once: the parts point into it
+  if (!req.parts.empty()) {
+    mime = curl_mime_init(curl);
+    for (size_t i = 0; i < req.parts.size(); ++i) {
+      const HttpPart& p = req.parts[i];
+      readers[i].data = p.data;
+      curl_mimepart* part = curl_mime_addpart(mime);
+      curl_mime_name(part, p.name.c_str());
+      curl_mime_data_cb(part, static_cast<curl_off_t>(p.data.size()), read_part, seek_part, nullptr, &readers[i]);
+      if (!p.file_name.empty()) curl_mime_filename(part, p.file_name.c_str());
+      if (!p.content_type.empty()) curl_mime_type(part, p.content_type.c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+  } else if (req.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
@@ -172,6 +210,7 @@ HttpResponse http_request(const HttpRequest& req) {
   if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) resp.primary_ip = ip;
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  curl_mime_free(mime);  // after the handle, as curl's documentation orders
   return resp;
 }
 

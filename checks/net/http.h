@@ -12,11 +12,22 @@
 
 namespace certwiz::net {
 
+// One part of a multipart/form-data body (RFC 7578): a field, or a file when file_name is
+// set. The data is streamed from `data`, never copied (it may hold a password).
+struct HttpPart {
+  std::string name;
+  std::string_view data;  // must outlive the call
+  std::string file_name;
+  std::string content_type;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string_view body;             // not copied: must outlive the call
+  // When not empty: a POST of these parts as multipart/form-data (body is then ignored).
+  std::vector<HttpPart> parts;
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds timeout{std::chrono::seconds(15)};
   // Proxy: empty = the environment's (http_proxy, https_proxy, no_proxy); "direct" = none.

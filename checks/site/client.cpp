@@ -31,7 +31,7 @@ namespace {
 using JsonIn = nlohmann::json;
 
 // The codes a site may send (docs/site-protocol.md, "Wire codes").
-constexpr std::array<std::string_view, 37> kWireCodes = {
+constexpr std::array<std::string_view, 38> kWireCodes = {
     "SITE-BODY-TOO-LARGE",       "SITE-BODY-MALFORMED",     "SITE-UBN-INVALID",
     "SITE-COMPANY-NOT-FOUND",    "SITE-FORM-INVALID",       "SITE-ACCOUNT-EXISTS",
     "SITE-ACCOUNT-UNKNOWN",      "SITE-CONTROL-NO-MISMATCH", "SITE-CODE-WRONG",
@@ -44,7 +44,7 @@ constexpr std::array<std::string_view, 37> kWireCodes = {
     "SITE-UBN-MISMATCH",         "SITE-ID-MISMATCH",        "SITE-LOGIN-TYPE-DISABLED",
     "SITE-CERT-NOT-BOUND",       "SITE-SESSION-INVALID",    "SITE-RATE-LIMITED",
     "SITE-INTERNAL",             "SITE-CERT-RENEWED",       "SITE-CERT-REPLACED",
-    "SITE-APPLICATION-UNKNOWN",
+    "SITE-APPLICATION-UNKNOWN", "SITE-ATTACHMENT-INVALID",
 };
 
 bool is_wire_code(std::string_view code) {
@@ -145,7 +145,7 @@ Error error_from_answer(long status, std::string_view body, SiteFailure* failure
     failure->code = w->code;
     failure->message = Text{one_line(w->message_zh, 500), one_line(w->message, 500)};
     failure->attempts_left = w->attempts_left;
-    if (w->code == "SITE-FORM-INVALID") {
+    if (w->code == "SITE-FORM-INVALID" || w->code == "SITE-ATTACHMENT-INVALID") {
       JsonIn j = JsonIn::parse(body, nullptr, false);
       if (auto f = j.find("fields"); f != j.end() && f->is_array()) {
         for (const auto& item : *f) {
@@ -433,7 +433,8 @@ void SiteClient::take_cookies(const std::vector<std::string>& set_cookie) {
 }
 
 Expected<SiteClient::Answer> SiteClient::request(const std::string& method, const std::string& endpoint,
-                                                 std::string_view query, std::string_view body) {
+                                                 std::string_view query, std::string_view body,
+                                                 std::span<const net::HttpPart> parts) {
   last_failure_.reset();
   if (ca_error_) return *ca_error_;
   auto ep = profile_.endpoints.find(endpoint);
@@ -449,7 +450,8 @@ Expected<SiteClient::Answer> SiteClient::request(const std::string& method, cons
   req.method = method;
   req.url = endpoint_url(endpoint, query);
   req.headers = {"Accept: application/json"};
-  if (method == "POST") req.headers.push_back("Content-Type: application/json");
+  // A multipart body gets its Content-Type (with the boundary) from curl.
+  if (method == "POST" && parts.empty()) req.headers.push_back("Content-Type: application/json");
   if (!cookies_.empty()) {
     std::string c = "Cookie: ";
     bool first = true;
@@ -463,6 +465,7 @@ Expected<SiteClient::Answer> SiteClient::request(const std::string& method, cons
   // No "Expect: 100-continue" round trip for small bodies.
   req.headers.push_back("Expect:");
   req.body = body;
+  req.parts.assign(parts.begin(), parts.end());
   req.connect_timeout = options_.connect_timeout;
   req.timeout = options_.timeout;
   req.proxy = options_.proxy;
@@ -558,6 +561,25 @@ Expected<ApplicationStatus> SiteClient::application_status(const std::string& id
   auto st = remember(parse_status_answer(a->status, a->body, &f), f, last_failure_);
   if (st && st->id != id) return malformed("status for " + id + " answered " + one_line(st->id, 40));
   return st;
+}
+
+Expected<ApplicationReceipt> SiteClient::apply(const form::ValidatedForm& form, const Secret& password,
+                                              std::span<const form::AttachmentUpload> attachments) {
+  if (attachments.empty()) return apply(form, password);
+  std::string body = application_body(form, password);
+  // The form part obeys the same limit as a JSON body (the attachments have their own).
+  if (body.size() > kMaxBodyBytes) {
+    wipe(body);
+    return Error{"SITE-BODY-TOO-LARGE", "apply: form of " + std::to_string(body.size()) + " bytes not sent"};
+  }
+  std::vector<net::HttpPart> parts;
+  parts.push_back(net::HttpPart{"application", body, {}, "application/json"});
+  for (const auto& a : attachments) parts.push_back(net::HttpPart{"attachment", a.bytes, a.file_name, a.content_type});
+  auto a = request("POST", "apply", {}, {}, parts);
+  wipe(body);
+  if (!a) return a.error();
+  SiteFailure f;
+  return remember(parse_apply_answer(a->status, a->body, &f), f, last_failure_);
 }
 
 Expected<Challenge> SiteClient::challenge(Purpose purpose, const std::string& ubn, const std::string& control_no) {
@@ -945,8 +967,8 @@ Expected<form::CompanyRecord> SiteCompanyLookup::find(const std::string& ubn) {
 }
 
 Expected<form::SubmissionReceipt> SiteApplicationSubmitter::submit(const form::ValidatedForm& form, const Secret& password,
-                                                                  const std::string& /*pdf_path*/) {
-  auto r = client_->apply(form, password);
+                                                                  std::span<const form::AttachmentUpload> attachments) {
+  auto r = client_->apply(form, password, attachments);
   if (!r) return r.error();
   form::SubmissionReceipt receipt;
   receipt.reference = r->id;

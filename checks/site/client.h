@@ -24,6 +24,7 @@
 #include "checks/core/secret.h"
 #include "checks/form/form.h"
 #include "checks/form/submit.h"
+#include "checks/net/http.h"
 #include "checks/site/protocol.h"
 
 namespace certwiz::site {
@@ -156,6 +157,11 @@ class SiteClient {
   Expected<ApplicationReceipt> apply(const form::ValidatedForm& form, const Secret& password);
   // GET {status}?id=&ubn=: the review state of an application (SITE-APPLICATION-UNKNOWN).
   Expected<ApplicationStatus> application_status(const std::string& id, const std::string& ubn);
+  // The same as multipart/form-data with the scanned attachments: part "application" (the
+  // JSON body) and one part "attachment" per file. SITE-ATTACHMENT-INVALID when the site's
+  // own check refuses one (last_failure()->fields names it: "attachment[0]").
+  Expected<ApplicationReceipt> apply(const form::ValidatedForm& form, const Secret& password,
+                                     std::span<const form::AttachmentUpload> attachments);
   // POST {challenge}; checks the tbs with check_challenge() before returning it.
   Expected<Challenge> challenge(Purpose purpose, const std::string& ubn = {}, const std::string& control_no = {});
   struct BindFields {
@@ -179,7 +185,7 @@ class SiteClient {
  private:
   struct Answer;
   Expected<Answer> request(const std::string& method, const std::string& endpoint, std::string_view query,
-                           std::string_view body);
+                           std::string_view body, std::span<const net::HttpPart> parts = {});
   std::string endpoint_url(const std::string& endpoint, std::string_view query) const;
   void take_cookies(const std::vector<std::string>& set_cookie);
 
@@ -335,7 +341,7 @@ class SiteApplicationSubmitter : public form::ApplicationSubmitter {
  public:
   explicit SiteApplicationSubmitter(std::unique_ptr<SiteClient> client) : client_(std::move(client)) {}
   Expected<form::SubmissionReceipt> submit(const form::ValidatedForm& form, const Secret& password,
-                                           const std::string& pdf_path) override;
+                                           std::span<const form::AttachmentUpload> attachments) override;
   SiteClient& client() { return *client_; }
 
  private:

@@ -39,7 +39,9 @@
 #include <wx/choice.h>
 #include <wx/dialog.h>
 #include <wx/gauge.h>
+#include <wx/listbox.h>
 #include <wx/listctrl.h>
+#include <wx/statbmp.h>
 #include <wx/radiobox.h>
 #include <wx/radiobut.h>
 #include <wx/scrolwin.h>
@@ -48,6 +50,7 @@
 #include <wx/uiaction.h>
 
 #include "app/gui/accessible.h"
+#include "app/gui/attachments_panel.h"
 #include "app/gui/i18n.h"
 #include "checks/form/form.h"
 #include "app/gui/results_view.h"
@@ -59,6 +62,7 @@
 #include "tests/unit/installer/archive_builder.h"
 #include "checks/report/files.h"
 #include "tests/gui/wizard/gui_harness.h"
+#include "tests/unit/attach/attach_fixtures.h"
 #include "tests/gui/wizard/screenshot_check.h"
 
 using namespace certwiz;
@@ -620,6 +624,94 @@ std::vector<Step> card_removed_steps() {
 
 // The language picker on the welcome page: the wizard is rebuilt in the other language
 // where it stood, the old window goes, and the new one works (Next leads on).
+// The attachments on the application page (issue 17): add scans, see each verdict and a
+// preview (a JPEG itself, a PDF's first page), a thumbnail and an executable named .pdf
+// refused with their codes, removed again with the Remove button.
+std::vector<Step> attachments_steps() {
+  std::vector<Step> s;
+  const std::string dir = g_out + "/scans";
+  auto panel = [] { return find_as<AttachmentsPanel>("attachments"); };
+  auto list = [] { return find_as<wxListBox>("attachments_list"); };
+  auto preview_shown = [] {
+    auto* b = find_as<wxStaticBitmap>("attachments_preview");
+    return b && b->GetBitmap().IsOk() && b->GetBitmap().GetWidth() > 20 && b->GetBitmap().GetHeight() > 20;
+  };
+  auto select = [list](int i) {
+    auto* l = list();
+    l->SetSelection(i);
+    wxCommandEvent ev(wxEVT_LISTBOX, l->GetId());
+    ev.SetEventObject(l);
+    ev.SetInt(i);
+    l->ProcessWindowEvent(ev);
+  };
+  s.push_back({"to the application page", [] { g.frame->go_to(PageId::application); }, g.on_page(PageId::application), 5s});
+  s.push_back({"add the stamped application (PDF) and the registration copy (JPEG)",
+               [panel, dir] { panel()->add_files({dir + "/stamped.pdf", dir + "/registration.jpg"}); },
+               [panel] { return panel()->count() == 2 && !panel()->busy(); }, 30s});
+  s.push_back({"both accepted, the JPEG shown",
+               [list, preview_shown] {
+                 for (int i = 0; i < 2; ++i)
+                   if (!to_u8(list()->GetString(i)).starts_with("✔")) g.driver->fail("entry " + to_u8(list()->GetString(i)));
+                 if (!preview_shown()) g.driver->fail("no preview of the JPEG");
+                 if (to_u8(g.label("attachments_verdict")).find("1654 x 2339") == std::string::npos)
+                   g.driver->fail("verdict: " + to_u8(g.label("attachments_verdict")));
+               },
+               {}});
+  s.push_back({"the PDF's first page is previewed", [select] { select(0); },
+               [preview_shown] {
+                 const std::string v = to_u8(g.label("attachments_verdict"));
+                 if (!preview_shown() || v.find("PDF") == std::string::npos) return false;
+                 // The page's bars run from 10 % to 90 % of its width: a preview read with the
+                 // wrong pixel layout smears them into the margins.
+                 const wxImage im = find_as<wxStaticBitmap>("attachments_preview")->GetBitmap().ConvertToImage();
+                 for (int y = 0; y < im.GetHeight(); ++y)
+                   for (int x : {1, im.GetWidth() * 5 / 100, im.GetWidth() * 95 / 100, im.GetWidth() - 2})
+                     if (im.GetRed(x, y) < 128) {
+                       g.driver->fail("the preview has ink in the margin at " + std::to_string(x) + "," + std::to_string(y));
+                       return true;
+                     }
+                 return true;
+               },
+               5s});
+  // The scans sit below the form's fields: scrolled to them for the pictures.
+  auto to_scans = [] {
+    auto* sw = find_as<wxScrolledWindow>("application_fields");
+    sw->Scroll(0, sw->GetVirtualSize().y);
+  };
+  s.push_back({"scroll to the scans", to_scans, {}});
+  for (auto& st : g.shot(5, "attachments")) s.push_back(std::move(st));
+  s.push_back({"a thumbnail is refused", [panel, dir] { panel()->add_files({dir + "/thumb.png"}); },
+               [panel, list, preview_shown] {
+                 if (panel()->count() != 3 || panel()->busy()) return false;
+                 const std::string v = to_u8(g.label("attachments_verdict"));
+                 if (!to_u8(list()->GetString(2)).starts_with("✘") || v.find("[ATTACH-IMAGE-THUMBNAIL]") == std::string::npos)
+                   g.driver->fail("thumbnail: " + v);
+                 if (preview_shown()) g.driver->fail("a refused file is previewed");
+                 return true;
+               },
+               30s});
+  s.push_back({"an executable named .pdf is refused", [panel, dir] { panel()->add_files({dir + "/invoice.pdf"}); },
+               [panel] {
+                 if (panel()->count() != 4 || panel()->busy()) return false;
+                 const std::string v = to_u8(g.label("attachments_verdict"));
+                 if (v.find("[ATTACH-EXECUTABLE]") == std::string::npos) g.driver->fail("executable: " + v);
+                 bool blocks = false;
+                 for (const auto& e : panel()->blocking_problems()) blocks = blocks || e.code == "ATTACH-EXECUTABLE";
+                 if (!blocks) g.driver->fail("the executable does not stop the submission");
+                 if (panel()->accepted()->size() != 2) g.driver->fail("only the two good scans may be sent");
+                 return true;
+               },
+               30s});
+  s.push_back({"scroll to the scans again", to_scans, {}});
+  for (auto& st : g.shot(6, "attachments-refused")) s.push_back(std::move(st));
+  s.push_back({"remove the executable", [] { g.press("attachments_remove"); },
+               [panel] { return panel()->count() == 3; }, 5s});
+  s.push_back({"select the thumbnail", [select] { select(2); }, {}});
+  s.push_back({"remove the thumbnail", [] { g.press("attachments_remove"); },
+               [panel] { return panel()->count() == 2 && panel()->blocking_problems().empty(); }, 5s});
+  return s;
+}
+
 std::vector<Step> language_steps() {
   auto old = std::make_shared<WizardFrame*>(nullptr);
   // Picks `name` in the language choice, then waits for the rebuilt window and drives it.
@@ -1180,6 +1272,7 @@ class TestApp : public wxApp {
     else if (g_scenario == "language") steps = language_steps();
     else if (g_scenario == "vendor-hicos") steps = vendor_hicos_steps();
     else if (g_scenario == "resume") steps = resume_steps();
+    else if (g_scenario == "attachments") steps = attachments_steps();
     else steps = troubleshoot_steps();
     // The window first: mapped and laid out before the script starts.
     steps.insert(steps.begin(), Step{"window shown", {}, [] { return g.frame->IsShownOnScreen(); }, 10s});
@@ -1228,8 +1321,8 @@ int main(int argc, char** argv) {
   if (g_out.empty() ||
       (g_scenario != "flow" && g_scenario != "card-removed" && g_scenario != "troubleshoot" && g_scenario != "close-mid-run" &&
        g_scenario != "install" && g_scenario != "pin-final-try" && g_scenario != "language" && g_scenario != "vendor-hicos" &&
-       g_scenario != "resume")) {
-    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language|vendor-hicos|resume "
+       g_scenario != "resume" && g_scenario != "attachments")) {
+    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language|vendor-hicos|resume|attachments "
                          "--out DIR "
                          "[--lang zh_TW|en] [--dpi-scale F]\n");
     return 2;
@@ -1254,6 +1347,15 @@ int main(int argc, char** argv) {
     std::ofstream(root + "/usr/local/HiPKILocalSignServerApp/lib/libHicos_p11v1.so") << "not a real module";
     std::ofstream(root + "/usr/local/HiPKILocalSignServerApp/start.sh") << "#!/bin/sh\n";
     setenv("CERTWIZ_SYSTEM_ROOT", root.c_str(), 1);
+  }
+  if (g_scenario == "attachments") {
+    // Scans made for the test: two good ones, a thumbnail and a program named like a PDF.
+    const std::string dir = g_out + "/scans";
+    fs::create_directories(dir);
+    attach::testing::write_file(dir, "stamped.pdf", attach::testing::make_pdf(2));
+    attach::testing::write_file(dir, "registration.jpg", attach::testing::make_jpeg(1654, 2339));
+    attach::testing::write_file(dir, "thumb.png", attach::testing::make_png(150, 212));
+    attach::testing::write_file(dir, "invoice.pdf", std::string("MZ\x90\0\3\0\0\0", 8) + std::string(3000, '\0'));
   }
   std::unique_ptr<OwnSite> site;
   if (g_scenario == "flow" || g_scenario == "resume") {

@@ -1,15 +1,18 @@
 // certwiz-site: the lab's reference site. `serve` runs the HTTPS endpoints; `approve`,
-// `application`, `login-type`, `migrate` and `seed` are the site staff's commands on the
-// same database.
+// `application`, `login-type`, `attachments`, `export-attachments`, `migrate` and `seed` are
+// the site staff's commands on the same database.
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "tests/lab/site/attachments.h"
 #include "tests/lab/site/site_server.h"
 #include "tests/lab/site/site_store.h"
 
@@ -116,6 +119,15 @@ int main(int argc, char** argv) {
   seed->add_option("--db", db_path, "SQLite database")->required();
   seed->add_option("--identities", identities, "identities.json")->required()->check(CLI::ExistingFile);
 
+  std::string export_dir;
+  auto* attachments_cmd = app.add_subcommand("attachments", "List an application's attachments (site staff)");
+  attachments_cmd->add_option("--db", db_path, "SQLite database")->required()->check(CLI::ExistingFile);
+  attachments_cmd->add_option("application", application, "Application id, e.g. APP-000001")->required();
+  auto* export_cmd = app.add_subcommand("export-attachments", "Save an application's attachments in a folder (site staff)");
+  export_cmd->add_option("--db", db_path, "SQLite database")->required()->check(CLI::ExistingFile);
+  export_cmd->add_option("application", application, "Application id, e.g. APP-000001")->required();
+  export_cmd->add_option("--out", export_dir, "Folder to write them to (created when missing)")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -206,6 +218,36 @@ int main(int argc, char** argv) {
         return 1;
       }
       std::printf("%s login %s for %s\n", login_type.c_str(), enable ? "enabled" : "disabled", ubn.c_str());
+      return 0;
+    }
+    if (*attachments_cmd || *export_cmd) {
+      auto id = parse_application_label(application);
+      if (!id) {
+        std::fprintf(stderr, "certwiz-site: '%s' is not an application id (APP-000001)\n", application.c_str());
+        return 2;
+      }
+      Database db(db_path);
+      migrate(db, site_migrations());
+      ensure_attachment_table(db);
+      const auto list = list_attachments(db, *id);
+      if (*export_cmd) std::filesystem::create_directories(export_dir);
+      // One line each: ordinal, type, bytes, SHA-256, then the name (or the saved path).
+      for (const auto& a : list) {
+        std::string shown = a.file_name;
+        if (*export_cmd) {
+          const auto path = std::filesystem::path(export_dir) / export_file_name(a);
+          const std::string bytes = attachment_bytes(db, *id, a.ordinal);
+          std::ofstream out(path, std::ios::binary | std::ios::trunc);
+          out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+          if (!out) throw std::runtime_error("cannot write " + path.string());
+          shown = path.string();
+        }
+        for (char& c : shown)
+          if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';  // a client's name on staff's terminal
+        std::printf("%d\t%s\t%lld\t%s\t%s\n", a.ordinal, a.content_type.c_str(), static_cast<long long>(a.size),
+                    a.sha256.c_str(), shown.c_str());
+      }
+      if (list.empty()) std::fprintf(stderr, "certwiz-site: %s has no attachments\n", application.c_str());
       return 0;
     }
     if (*migrate_cmd) {

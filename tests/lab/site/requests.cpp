@@ -59,6 +59,7 @@ const std::map<std::string_view, WireCode>& wire_codes() {
       {"SITE-UBN-INVALID", {400, "The UBN is not a valid 統一編號.", "統一編號不正確。"}},
       {"SITE-COMPANY-NOT-FOUND", {404, "No company with this UBN is registered.", "查無此統一編號的公司登記資料。"}},
       {"SITE-FORM-INVALID", {422, "Some fields of the application are wrong.", "申請書有欄位不正確。"}},
+      {"SITE-ATTACHMENT-INVALID", {422, "An attachment is not an acceptable document.", "附件不符規定。"}},
       {"SITE-ACCOUNT-EXISTS", {409, "This UBN already has an account or a pending application.", "此統一編號已有帳號或審核中的申請。"}},
       {"SITE-ACCOUNT-UNKNOWN", {404, "No approved account has this UBN.", "此統一編號沒有已核准的帳號。"}},
       {"SITE-CONTROL-NO-MISMATCH", {400, "The control number does not match the account.", "管制編號與帳號不符。"}},

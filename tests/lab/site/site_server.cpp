@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "tests/lab/site/application.h"
+#include "tests/lab/site/attachments.h"
 #include "tests/lab/site/cms_check.h"
 #include "tests/lab/site/password_hash.h"
 #include "tests/lab/site/rate_limiter.h"
@@ -84,6 +85,7 @@ struct SiteServer::Impl {
     {
       Database db(cfg.db_path);
       migrate(db, site_migrations());
+      ensure_attachment_table(db);
     }
     auto eps = default_endpoints();
     for (const auto& [k, v] : cfg.endpoints)
@@ -120,6 +122,10 @@ struct SiteServer::Impl {
         // By the address the request came from: the client cookie is the client's to
         // choose, and a new one per request would escape any limit keyed on it.
         if (!limiter.allow("addr:" + req.remote_addr)) throw Reject{wire("SITE-RATE-LIMITED", "rate limit")};
+        // httplib's own limit admits an application with its attachments; every other
+        // request keeps the 64 KiB limit of the protocol.
+        if (std::string_view(name) != "apply" && request_bytes(req) > kMaxBodyBytes)
+          throw Reject{wire("SITE-BODY-TOO-LARGE", std::to_string(request_bytes(req)) + " bytes")};
         handler(req, res, client);
       } catch (const Reject& r) {
         detail = r.failure.code + " " + r.failure.detail;
@@ -134,7 +140,7 @@ struct SiteServer::Impl {
   }
 
   void routes() {
-    http.set_payload_max_length(kMaxBodyBytes);
+    http.set_payload_max_length(kMaxApplyRequestBytes);
     http.set_keep_alive_max_count(1000);
     // httplib writes headers and body separately: with Nagle on, the body waits for the
     // client's delayed ACK (40 ms per answer on Linux loopback).
@@ -175,8 +181,42 @@ struct SiteServer::Impl {
     send(res, 200, {{"ubn", c->ubn}, {"name", c->name}, {"owner", c->owner}, {"address", c->address}});
   }
 
+  // A request's body, or its parts when httplib has parsed it as multipart.
+  static size_t request_bytes(const httplib::Request& req) {
+    size_t n = req.body.size();
+    for (const auto& [name, part] : req.files) n += part.content.size() + part.filename.size();
+    return n;
+  }
+
+  // The apply request as JSON (the form alone) or as multipart/form-data: the form in the
+  // part "application", each scan in a part "attachment" (docs/site-protocol.md).
+  static std::string application_json(const httplib::Request& req, std::vector<UploadedAttachment>& uploads) {
+    if (!req.is_multipart_form_data()) {
+      if (req.body.size() > kMaxBodyBytes) throw Reject{wire("SITE-BODY-TOO-LARGE", std::to_string(req.body.size()) + " bytes")};
+      return req.body;
+    }
+    for (const auto& [name, part] : req.files)
+      if (name != "application" && name != "attachment")
+        throw Reject{wire("SITE-BODY-MALFORMED", "unknown part " + name.substr(0, 40))};
+    if (req.files.count("application") != 1) throw Reject{wire("SITE-BODY-MALFORMED", "one application part needed")};
+    std::string form = req.files.find("application")->second.content;
+    if (form.size() > kMaxBodyBytes) throw Reject{wire("SITE-BODY-TOO-LARGE", "application part")};
+    auto [first, last] = req.files.equal_range("attachment");
+    for (auto it = first; it != last; ++it)
+      uploads.push_back(UploadedAttachment{it->second.filename, it->second.content_type, it->second.content});
+    auto problems = judge_attachments(uploads);
+    if (!problems.empty()) throw Reject{attachment_failure(problems)};
+    return form;
+  }
+
   void apply(const httplib::Request& req, httplib::Response& res, const std::string&) {
-    ReadApplication read = read_application(req.body);
+    std::vector<UploadedAttachment> uploads;
+    std::string form_json = application_json(req, uploads);
+    struct WipeForm {
+      std::string& s;
+      ~WipeForm() { std::fill(s.begin(), s.end(), '\0'); }
+    } wipe_form{form_json};
+    ReadApplication read = read_application(form_json);
     struct Wipe {
       std::string& s;
       ~Wipe() { std::fill(s.begin(), s.end(), '\0'); }
@@ -193,6 +233,7 @@ struct SiteServer::Impl {
     auto lease = pool.acquire();
     auto made = create_application(*lease, read.application, hash, now_s());
     if (auto* f = std::get_if<WireFailure>(&made)) throw Reject{*f};
+    keep_attachments(*lease, std::get<int64_t>(made), uploads);
     send(res, 201, {{"application", {{"id", application_label(std::get<int64_t>(made))}, {"status", "pending"}}}});
   }
 
@@ -223,6 +264,18 @@ struct SiteServer::Impl {
                      {"note", st->note}};
     }
     send(res, 200, {{"application", a}});
+  }
+
+  // Stored after the application exists; if that fails the application goes too, so a
+  // user never has an application the staff see without the scans that were sent.
+  static void keep_attachments(Database& db, int64_t application_id, const std::vector<UploadedAttachment>& uploads) {
+    if (uploads.empty()) return;
+    try {
+      store_attachments(db, application_id, uploads, now_s());
+    } catch (...) {
+      db.prepare("DELETE FROM applications WHERE id = ?").bind(1, application_id).run();
+      throw;
+    }
   }
 
   // Expired rows go at most once per interval, on the request that finds the time has come.

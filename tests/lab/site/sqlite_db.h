@@ -36,6 +36,8 @@ class Statement {
   Statement& bind(int index, int64_t v);
   Statement& bind(int index, std::string_view v);
   Statement& bind_null(int index);
+  // Bytes that are not text (an uploaded file).
+  Statement& bind_blob(int index, std::string_view bytes);
   // true while there is a row.
   bool step();
   // Steps to the end (for statements without rows).
@@ -43,6 +45,7 @@ class Statement {
   int64_t column_int(int i) const;
   std::string column_text(int i) const;
   bool column_null(int i) const;
+  std::string column_blob(int i) const;
 
  private:
   sqlite3* db_;

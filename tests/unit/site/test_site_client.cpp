@@ -432,12 +432,12 @@ TEST(SiteForm, LookupAndSubmitThroughTheFormInterfaces) {
   v.ubn = "83124560";
   v.company_name = "範例環保股份有限公司";
   Secret password("Qz7#kLm2pX!w");
-  auto receipt = submitter.submit(v, password, "");
+  auto receipt = submitter.submit(v, password, {});
   ASSERT_TRUE(receipt) << receipt.error().code;
   EXPECT_EQ(receipt->reference, "APP-000042");
   EXPECT_NE(receipt->message.en.find("APP-000042"), std::string::npos);
   v.ubn = "22099131";
-  auto refused = submitter.submit(v, password, "");
+  auto refused = submitter.submit(v, password, {});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, "SITE-FORM-INVALID");
   ASSERT_TRUE(submitter.client().last_failure());
