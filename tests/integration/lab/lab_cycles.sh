@@ -9,6 +9,24 @@ LAB=$1
 export CERTWIZ_LAB_DIR=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# A process counts as alive while its status file says so and it is not a zombie. One that
+# is exiting as we look (its /proc entry going away between two reads) is not a leftover;
+# one still there after a second is.
+alive() {
+  local state
+  state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "${state#Z}" = "$state" ]
+}
+alive_after_grace() {
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    alive "$1" || return 1
+    sleep 0.1
+  done
+  return 0
+}
+describe() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || echo "(gone)"; }
+
 lab_procs() {  # PIDs of live processes naming the state dir, or vicc with its PYTHONPATH
   local d pid
   for d in /proc/[0-9]*; do
@@ -43,14 +61,11 @@ for cycle in 1 2 3; do
   set +e; "$LAB" status >/dev/null; rc=$?; set -e
   [ $rc -eq 3 ] || fail "status after down exited $rc, expected 3"
   for pid in $pids; do
-    if [ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
-      fail "process $pid still alive after down: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
-    fi
+    alive_after_grace "$pid" && fail "process $pid still alive after down: $(describe "$pid")"
   done
   for d in /proc/[0-9]*; do
     [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$netns" ] || continue
-    grep -q '^State:.*Z' "$d/status" 2>/dev/null && continue
-    fail "process ${d#/proc/} still in the lab's network namespace: $(tr '\0' ' ' <"$d/cmdline")"
+    alive_after_grace "${d#/proc/}" && fail "process ${d#/proc/} still in the lab's network namespace: $(describe "${d#/proc/}")"
   done
   left=$(lab_procs)
   [ -z "$left" ] || fail "lab processes left after down: $left"
