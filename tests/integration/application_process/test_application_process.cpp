@@ -18,6 +18,8 @@
 
 #include "tests/lab/site/testkit/lab_cards.h"
 
+#include "tests/unit/attach/attach_fixtures.h"
+
 namespace tk = certwiz::site_testkit;
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -101,12 +103,25 @@ TEST_F(ApplicationProcess, ApplyWaitApproveResumeBindLogin) {
   control_no_ = form["control_no"].get<std::string>();
   std::ofstream(dir_ + "/form.json") << form.dump(2);
 
-  // Day 1: the application is sent; the progress is saved (never the password).
-  Proc a = certwiz({"apply", "--form", dir_ + "/form.json", "--submit", "--site", profile_, "--lang", "en"});
+  // Day 1: the application is sent with its two scans (the stamped form, the registration
+  // copy); the progress is saved (never the password).
+  namespace at = certwiz::attach::testing;
+  const std::string stamped = at::write_file(dir_, "stamped.pdf", at::make_pdf(1));
+  const std::string registration = at::write_file(dir_, "registration.jpg", at::make_jpeg(1654, 2339));
+  Proc a = certwiz({"apply", "--form", dir_ + "/form.json", "--attach", stamped, "--attach", registration, "--submit",
+                    "--site", profile_, "--lang", "en"});
   ASSERT_EQ(a.rc, 0) << a.out;
-  const auto at = a.out.find("APP-");
-  ASSERT_NE(at, std::string::npos) << a.out;
-  application_ = a.out.substr(at, 10);
+  const auto app_at = a.out.find("APP-");
+  ASSERT_NE(app_at, std::string::npos) << a.out;
+  application_ = a.out.substr(app_at, 10);
+  {
+    // The staff see both scans with the application.
+    Proc list;
+    list.rc = tk::run_command({tk::site_binary(), "attachments", "--db", site_->db(), application_}, list.out);
+    ASSERT_EQ(list.rc, 0) << list.out;
+    EXPECT_NE(list.out.find("stamped.pdf"), std::string::npos) << list.out;
+    EXPECT_NE(list.out.find("registration.jpg"), std::string::npos) << list.out;
+  }
   ASSERT_TRUE(fs::exists(progress_file())) << a.out;
   const std::string saved = slurp(progress_file());
   EXPECT_NE(saved.find(application_), std::string::npos) << saved;

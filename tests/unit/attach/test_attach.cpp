@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -43,6 +44,11 @@ std::string run(const std::string& cmd) {
   size_t n;
   while ((n = fread(buf.data(), 1, buf.size(), p.get())) > 0) out.append(buf.data(), n);
   return out;
+}
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // Bytes this process has read through system calls (Linux /proc/self/io).
@@ -226,6 +232,25 @@ TEST_F(AttachFiles, DamagedAndOverlongPdf) {
   const auto many = judge_bytes(span_of(make_pdf(21)), "x.pdf");
   EXPECT_EQ(code_of(many), "ATTACH-PDF-PAGE-COUNT");
   EXPECT_EQ(many.pages, 21);
+}
+
+// A scan saved with a password (qpdf encrypts it; qpdf --show-encryption confirms) cannot be
+// read by the staff: refused with its own code, not called damaged. A PDF with only an owner
+// password (anyone may open it) is accepted.
+TEST_F(AttachFiles, PasswordProtectedPdfIsRefusedWithItsCode) {
+  const std::string plain = put("plain.pdf", make_pdf(1));
+  const std::string locked = (dir_ / "locked.pdf").string();
+  const std::string owner_only = (dir_ / "owner-only.pdf").string();
+  ASSERT_EQ(std::system(("qpdf --encrypt user-secret owner-secret 256 -- '" + plain + "' '" + locked + "'").c_str()), 0)
+      << "qpdf (scripts/install-deps) could not encrypt the test PDF";
+  ASSERT_EQ(std::system(("qpdf --encrypt '' owner-secret 256 -- '" + plain + "' '" + owner_only + "'").c_str()), 0);
+  ASSERT_NE(run("qpdf --show-encryption --password=user-secret '" + locked + "'").find("R = 6"), std::string::npos)
+      << "qpdf does not see the file as encrypted";
+  const auto verdict = judge_bytes(span_of(slurp_file(locked)), "locked.pdf");
+  EXPECT_FALSE(verdict.accepted());
+  EXPECT_EQ(code_of(verdict), "ATTACH-PDF-ENCRYPTED");
+  const auto readable = judge_bytes(span_of(slurp_file(owner_only)), "owner-only.pdf");
+  EXPECT_TRUE(readable.accepted()) << code_of(readable);
 }
 
 TEST_F(AttachFiles, MissingFileAndFolder) {
