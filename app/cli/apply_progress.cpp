@@ -9,13 +9,25 @@
 #include "checks/site/client.h"
 
 namespace certwiz::cli {
-namespace {
-
 void print_error(const Error& e, Lang lang) {
   std::fprintf(stderr, "certwiz: [%s] %s\n    %s\n", display_safe(e.code).c_str(), e.cause().in(lang).c_str(),
                e.remedy().in(lang).c_str());
   if (!e.detail.empty()) std::fprintf(stderr, "    (%s)\n", display_safe(e.detail).c_str());
 }
+
+std::unique_ptr<site::SiteClient> open_site_client(const std::string& site_profile,
+                                                   const std::vector<std::string>& trust, Lang lang) {
+  auto profile = site::load_client_profile(site_profile);
+  if (!profile) {
+    print_error(profile.error(), lang);
+    return nullptr;
+  }
+  site::SiteClientOptions o;
+  o.extra_ca_files = trust;
+  return std::make_unique<site::SiteClient>(*profile, o);
+}
+
+namespace {
 
 // The saved progress, reporting (not failing on) a file that had to be set aside.
 std::optional<progress::Progress> load_saved(const std::string& path, Lang lang) {
@@ -96,15 +108,9 @@ int run_apply_status(const ApplyStatusFlags& f) {
                     : "no saved application: name it with --application APP-000001 --ubn UBN");
     return static_cast<int>(kUsage);
   }
-  auto profile = site::load_client_profile(f.site);
-  if (!profile) {
-    print_error(profile.error(), lang);
-    return static_cast<int>(kFailures);
-  }
-  site::SiteClientOptions o;
-  o.extra_ca_files = f.trust;
-  site::SiteClient client(*profile, o);
-  auto st = client.application_status(id, ubn);
+  auto client = open_site_client(f.site, f.trust, lang);
+  if (!client) return static_cast<int>(kFailures);
+  auto st = client->application_status(id, ubn);
   if (!st) {
     print_error(st.error(), lang);
     return static_cast<int>(kFailures);

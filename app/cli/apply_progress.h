@@ -2,12 +2,14 @@
 // `certwiz apply`'s part in the process that spans days: the progress saved after a
 // submission (checks/progress) and `certwiz apply --status`, which asks the site how the
 // review goes and says what to do next.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "checks/core/text.h"
 #include "checks/form/form.h"
 #include "checks/progress/progress.h"
+#include "checks/site/client.h"
 
 namespace certwiz::cli {
 
@@ -18,6 +20,15 @@ struct ApplyStatusFlags {
   std::string ubn;          // empty: the saved form's
   Lang lang = Lang::zh_TW;
 };
+
+// An error as `certwiz apply` prints it: code, cause, remedy, and the detail (display-safe:
+// it may quote the site).
+void print_error(const Error& e, Lang lang);
+
+// The site client over a profile file (--site) and extra trust anchors (--trust); prints
+// why and returns null when the profile cannot be read.
+std::unique_ptr<site::SiteClient> open_site_client(const std::string& site_profile,
+                                                   const std::vector<std::string>& trust, Lang lang);
 
 // After a successful submission: the form (never the password), the application number,
 // the steps done, into the user's data folder. Prints a line when it cannot be saved.

@@ -40,10 +40,6 @@ Lang output_lang(const std::string& flag) {
   return parse_lang(l ? l : "", Lang::zh_TW);
 }
 
-void print_error(const Error& e, Lang lang) {
-  std::fprintf(stderr, "certwiz: [%s] %s\n    %s\n    %s\n", display_safe(e.code).c_str(), e.cause().in(lang).c_str(),
-               e.remedy().in(lang).c_str(), display_safe(e.detail).c_str());  // the detail may quote the site
-}
 
 }  // namespace
 
@@ -96,15 +92,9 @@ void register_apply(CLI::App& app, Runner& run) {
       form::CheckedForm checked = form::check_form_file(f.form, *rules);
       if (f.load && checked.file.parsed) {
         // 載入: ask the site's registry, fill what the user left empty, check again.
-        auto profile = site::load_client_profile(f.site);
-        if (!profile) {
-          print_error(profile.error(), lang);
-          return static_cast<int>(kFailures);
-        }
-        site::SiteClientOptions o;
-        o.extra_ca_files = f.trust;
-        site::SiteClient client(*profile, o);
-        site::SiteCompanyLookup lookup(client);
+        auto client = open_site_client(f.site, f.trust, lang);
+        if (!client) return static_cast<int>(kFailures);
+        site::SiteCompanyLookup lookup(*client);
         auto loaded = form::load_company(checked.file.form, lookup, *rules->postal);
         if (!loaded) {
           print_error(loaded.error(), lang);
