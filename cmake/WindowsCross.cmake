@@ -87,7 +87,7 @@ function(certwiz_windows_objects name)
 endfunction()
 
 # --- linked -----------------------------------------------------------------------
-certwiz_windows_objects(win_secret SOURCES checks/core/secret.cpp checks/core/secret_win.cpp)
+certwiz_windows_objects(win_secret SOURCES checks/core/secret.cpp checks/core/secret_win.cpp checks/core/wide_text_win.cpp)
 certwiz_windows_objects(win_core SOURCES
   checks/core/text.cpp checks/core/catalogue.cpp checks/core/result.cpp checks/core/runner.cpp
   checks/core/log.cpp checks/core/report_model.cpp checks/core/platform_win.cpp checks/core/display_safe.cpp)

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "checks/core/wide_text.h"
 #include "installer/install.h"
 #include "installer/titles.h"
 #include "installer/process.h"
@@ -25,14 +26,6 @@ CheckResult finish(CheckResult r, const char* id) {
   r.id = id;
   r.title = kInstallTitle;
   return r;
-}
-
-std::string narrow(const wchar_t* w) {
-  const int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, nullptr, 0, nullptr, nullptr);
-  if (n <= 1) return {};
-  std::string s(static_cast<size_t>(n - 1), '\0');
-  WideCharToMultiByte(CP_UTF8, 0, w, -1, s.data(), n, nullptr, nullptr);
-  return s;
 }
 
 struct AuthenticodeResult {

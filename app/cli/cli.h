@@ -28,6 +28,11 @@ struct CommonOptions {
   bool verbose = false;
 };
 
+// --lang (zh_TW | en; other values are usage errors), the same in every subcommand.
+CLI::Option* add_lang_option(CLI::App& cmd, std::string& lang);
+// --slot: the reader (PC/SC name, the slot description) whose card a subcommand works on.
+CLI::Option* add_slot_option(CLI::App& cmd, std::string& slot, const char* what);
+
 // Adds --lang --module --site --trust --pin-stdin --ask-pin --confirm-final-try --verbose.
 void add_common_options(CLI::App& cmd, CommonOptions& o);
 // Builds RunOptions from flags and environment (CERTWIZ_PKCS11_MODULE, LANG);

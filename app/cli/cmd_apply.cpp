@@ -33,13 +33,6 @@ struct ApplyFlags {
   std::vector<std::string> attach;
 };
 
-Lang output_lang(const std::string& flag) {
-  if (!flag.empty()) return parse_lang(flag);
-  const char* l = std::getenv("LC_ALL");
-  if (!l || !*l) l = std::getenv("LANG");
-  return parse_lang(l ? l : "", Lang::zh_TW);
-}
-
 
 }  // namespace
 
@@ -60,7 +53,7 @@ void register_apply(CLI::App& app, Runner& run) {
   static ApplyFlags f;
   cmd->add_option("--form", f.form, "The filled-in form as JSON (keys in docs/application-form.md)");
   cmd->add_option("--pdf", f.pdf, "Write the printable form to this PDF when the form is valid");
-  cmd->add_option("--lang", f.lang, "Language of the messages: zh_TW or en (default: from LANG)");
+  add_lang_option(*cmd, f.lang);
   cmd->add_option("--site", f.site, "Site profile JSON (default: assets/sites/default.json)");
   cmd->add_flag("--submit", f.submit, "Send the application to the site (needs a site profile that supports it)");
   cmd->add_flag("--load", f.load, "載入: fill the company name, owner and registered address from the site's registry (empty fields only)");
@@ -75,7 +68,7 @@ void register_apply(CLI::App& app, Runner& run) {
   cmd->add_option("--ubn", f.ubn, "With --status: the company's UBN (統一編號)");
   cmd->callback([&run] {
     run = [] {
-      const Lang lang = output_lang(f.lang);
+      const Lang lang = user_lang(f.lang);
       const bool zh = lang == Lang::zh_TW;
       if (f.status) return run_apply_status(ApplyStatusFlags{f.site, f.trust, f.application, f.ubn, lang});
       if (f.form.empty()) {

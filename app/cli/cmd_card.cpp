@@ -73,8 +73,8 @@ void register_card(CLI::App& app, Runner& run) {
   card_cmd->require_subcommand(1);
   auto* cmd = card_cmd->add_subcommand("read", "List the certificates stored on the card(s) in the reader(s)");
   static CardReadFlags f;
-  cmd->add_option("--lang", f.lang, "zh_TW or en");
-  cmd->add_option("--slot", f.slot, "Reader (PC/SC name) to read; default: every reader with a card");
+  add_lang_option(*cmd, f.lang);
+  add_slot_option(*cmd, f.slot, "to read (default: every reader with a card)");
   cmd->add_option("--json", f.json_out, "Write what was read as JSON to this file");
   cmd->add_option("--apdu-trace", f.trace_out, "Write every APDU exchanged (JSON) to this file");
   cmd->add_flag("--no-redact", f.no_redact, "Keep personal data and the card's answers in the files");

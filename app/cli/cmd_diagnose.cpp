@@ -33,7 +33,7 @@ void register_diagnose(CLI::App& app, Runner& run) {
   cmd->add_option("--html", f.html_out, "Write the HTML report (one self-contained page) to this file");
   cmd->add_option("--bundle", f.bundle_out, "Write a ZIP with report.json, report.html and the log, for a helpdesk");
   cmd->add_flag("--no-redact", f.no_redact, "Keep personal data in the reports (they are marked as not redacted)");
-  cmd->add_option("--slot", f.slot, "Reader (slot description) of the card to check; needed when several cards are in");
+  add_slot_option(*cmd, f.slot, "to check; needed when several cards are in");
   cmd->add_flag("--keep-ubn", f.keep_ubn, "Keep a company's UBN (統一編號) and name in the reports: they are public");
   cmd->add_option("--proxy", f.proxy,
                   "Proxy for the site checks: a URL (http://proxy:3128) or 'direct' for none "

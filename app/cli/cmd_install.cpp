@@ -171,14 +171,14 @@ void register_install(CLI::App& app, Runner& run) {
   cmd->add_flag("--force", f.force, "Reinstall even when the installed version is up to date");
   cmd->add_flag("--check", f.check, "Only compare the installed version with the manifest's");
   cmd->add_option("--json", f.json, "Write the result as JSON to this file ('-' for standard output)");
-  cmd->add_option("--lang", f.lang, "Language of the output: zh_TW or en")->check(CLI::IsMember({"zh_TW", "en"}));
+  add_lang_option(*cmd, f.lang);
   cmd->callback([&run] { run = [] { return run_install(f); }; });
 
   static InstallFlags u;
   auto* un = app.add_subcommand("uninstall-hicos", "Remove exactly what certwiz install-hicos installed");
   un->add_flag("--system", u.system, "The all-users installation");
   un->add_option("--json", u.json, "Write the result as JSON to this file ('-' for standard output)");
-  un->add_option("--lang", u.lang, "Language of the output: zh_TW or en")->check(CLI::IsMember({"zh_TW", "en"}));
+  add_lang_option(*un, u.lang);
   un->callback([&run] {
     run = [] {
       return print_and_exit(installer::uninstall_hicos(installer::default_install_paths(u.system)), user_lang(u.lang), u.json);

@@ -20,8 +20,7 @@ void register_report(CLI::App& app, Runner& run) {
   auto* show = cmd->add_subcommand("show", "Summarise a saved report (report.json or a report ZIP bundle)");
   static ReportShowFlags f;
   show->add_option("FILE", f.file, "report.json or a bundle made by `certwiz diagnose --bundle`")->required();
-  show->add_option("--lang", f.lang, "Language of the output: zh_TW or en (default: from LANG)")
-      ->check(CLI::IsMember({"zh_TW", "en"}));
+  add_lang_option(*show, f.lang);
   show->callback([&run] {
     run = [] {
       Console console(user_lang(f.lang));

@@ -26,7 +26,7 @@ void register_selftest(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand("selftest", "Test the card: PIN, signing, decryption and the login signature (CMS)");
   static SelftestFlags f;
   add_common_options(*cmd, f.common);
-  cmd->add_option("--slot", f.slot, "Reader (slot description) of the card to test; needed when several cards are in");
+  add_slot_option(*cmd, f.slot, "to test; needed when several cards are in");
   cmd->add_option("--json", f.json_out, "Write the JSON report to this file ('-' for standard output)");
   cmd->add_option("--log", f.log_file, "Append the run's log to this file");
   cmd->add_option("--timeout", f.timeout_s, "Seconds each call into the PKCS#11 module may take before it counts as hung")

@@ -40,14 +40,13 @@ std::string clock_now() {
 void register_watch(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand("watch", "Show card reader and card events live (Ctrl-C to stop)");
   static WatchFlags f;
-  cmd->add_option("--lang", f.lang, "zh_TW or en");
+  add_lang_option(*cmd, f.lang);
   cmd->add_option("--seconds", f.seconds, "Stop after this many seconds (default: until Ctrl-C)");
   cmd->add_flag("--json", f.json, "One JSON object per event");
   cmd->add_option("--smartcard-list", f.smartcard_list, "pcsc-tools' smartcard_list.txt to identify cards");
   cmd->callback([&run] {
     run = [] {
-      const char* env_lang = std::getenv("LANG");
-      const Lang lang = parse_lang(!f.lang.empty() ? f.lang : (env_lang ? env_lang : ""));
+      const Lang lang = user_lang(f.lang);
       using namespace certwiz::pcsc;
       auto table = TaiwanAtrTable::load(asset_path("atr/taiwan.json"));
       SmartcardList list;

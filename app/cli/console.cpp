@@ -19,9 +19,17 @@ Lang user_lang(const std::string& flag) {
   return Lang::zh_TW;
 }
 
-void add_common_options(CLI::App& cmd, CommonOptions& o) {
-  cmd.add_option("--lang", o.lang, "Language of the output: zh_TW or en (default: from LANG)")
+CLI::Option* add_lang_option(CLI::App& cmd, std::string& lang) {
+  return cmd.add_option("--lang", lang, "Language of the output: zh_TW or en (default: from LC_ALL, LC_MESSAGES, LANG)")
       ->check(CLI::IsMember({"zh_TW", "en"}));
+}
+
+CLI::Option* add_slot_option(CLI::App& cmd, std::string& slot, const char* what) {
+  return cmd.add_option("--slot", slot, std::string("Reader (PC/SC name, the slot description) of the card ") + what);
+}
+
+void add_common_options(CLI::App& cmd, CommonOptions& o) {
+  add_lang_option(cmd, o.lang);
   cmd.add_option("--module", o.module, "PKCS#11 module to use (default: $CERTWIZ_PKCS11_MODULE, else discovery)");
   cmd.add_option("--site", o.site, "Site profile (JSON) to check against");
   cmd.add_option("--trust", o.trust, "Extra trust anchor (PEM), e.g. a test root; may repeat");

@@ -16,7 +16,7 @@ void add_site_path_options(CLI::App& cmd, SitePathFlags& f) {
   cmd.add_option("--path", f.path,
                  "Signing path: card (PKCS#11 directly), localsign (the local signing component, as the browser), or both")
       ->check(CLI::IsMember({"card", "localsign", "both"}));
-  cmd.add_option("--slot", f.slot, "Reader (slot description) of the card; needed when several cards are in");
+  add_slot_option(cmd, f.slot, "to use; needed when several cards are in");
   cmd.add_option("--localsign-url", f.localsign_url,
                  "The local signing component (default: http://127.0.0.1:61161)");
   cmd.add_option("--json", f.json_out, "Write the result as JSON to this file ('-' for standard output)");

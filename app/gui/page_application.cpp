@@ -336,6 +336,19 @@ class ApplicationPage : public WizardPage {
     return ok;
   }
 
+  // The message line under the form: an error with its remedy and code, or what runs.
+  void say_error(const Error& e) {
+    message_->SetForegroundColour(status_colour(Status::fail));
+    message_->SetLabel(tr(e.cause()) + "  " + tr(e.remedy()) + "  [" + u8(e.code) + "]");
+  }
+
+  void start_busy(const wxString& what) {
+    busy_ = true;
+    frame_.refresh_nav();
+    message_->SetForegroundColour(*wxBLACK);
+    message_->SetLabel(what);
+  }
+
   void same_as_registered() {
     form::ApplicationForm f = form();
     form::copy_registered_to_mailing(f);
@@ -348,14 +361,10 @@ class ApplicationPage : public WizardPage {
     auto lookup = std::shared_ptr<form::CompanyLookup>(make_company_lookup(frame_.state()));
     if (!lookup) {
       const Error e{"FORM-LOOKUP-FAILED", "no site client in this build"};
-      message_->SetForegroundColour(status_colour(Status::fail));
-      message_->SetLabel(tr(e.cause()) + "  " + tr(e.remedy()) + "  [" + u8(e.code) + "]");
+      say_error(e);
       return;
     }
-    busy_ = true;
-    frame_.refresh_nav();
-    message_->SetForegroundColour(*wxBLACK);
-    message_->SetLabel(_("Asking the company registry..."));
+    start_busy(_("Asking the company registry..."));
     auto f = std::make_shared<form::ApplicationForm>(form());
     auto outcome = std::make_shared<std::optional<Expected<form::LoadOutcome>>>();
     auto rules = rules_;
@@ -365,8 +374,7 @@ class ApplicationPage : public WizardPage {
                       frame_.refresh_nav();
                       const auto& r = **outcome;
                       if (!r) {
-                        message_->SetForegroundColour(status_colour(Status::fail));
-                        message_->SetLabel(tr(r.error().cause()) + "  " + tr(r.error().remedy()) + "  [" + u8(r.error().code) + "]");
+                        say_error(r.error());
                         return;
                       }
                       show_form(*f);
@@ -407,8 +415,7 @@ class ApplicationPage : public WizardPage {
                       busy_ = false;
                       frame_.refresh_nav();
                       if (*error) {
-                        message_->SetForegroundColour(status_colour(Status::fail));
-                        message_->SetLabel(tr((*error)->cause()) + "  " + tr((*error)->remedy()));
+                        say_error(**error);
                         return;
                       }
                       pdf_path_ = path;
@@ -426,21 +433,16 @@ class ApplicationPage : public WizardPage {
     // Refused scans stop the submission: the reviewers could not use them.
     if (attachments_->busy()) return;
     if (auto problems = attachments_->blocking_problems(); !problems.empty()) {
-      message_->SetForegroundColour(status_colour(Status::fail));
-      message_->SetLabel(tr(problems.front().cause()) + "  " + tr(problems.front().remedy()) + "  [" + u8(problems.front().code) + "]");
+      say_error(problems.front());
       return;
     }
     auto submitter = std::shared_ptr<form::ApplicationSubmitter>(make_application_submitter(frame_.state()));
     if (!submitter) {
       const Error e{"FORM-SUBMIT-NO-SITE", "no site client in this build"};
-      message_->SetForegroundColour(status_colour(Status::fail));
-      message_->SetLabel(tr(e.cause()) + "  " + tr(e.remedy()) + "  [" + u8(e.code) + "]");
+      say_error(e);
       return;
     }
-    busy_ = true;
-    frame_.refresh_nav();
-    message_->SetForegroundColour(*wxBLACK);
-    message_->SetLabel(_("Sending the application..."));
+    start_busy(_("Sending the application..."));
     auto values = std::make_shared<form::ValidatedForm>(v.values);
     auto password = std::make_shared<Secret>(password_->copy());
     auto receipt = std::make_shared<std::optional<Expected<form::SubmissionReceipt>>>();
@@ -455,8 +457,7 @@ class ApplicationPage : public WizardPage {
                       frame_.refresh_nav();
                       const auto& r = **receipt;
                       if (!r) {
-                        message_->SetForegroundColour(status_colour(Status::fail));
-                        message_->SetLabel(tr(r.error().cause()) + "  " + tr(r.error().remedy()) + "  [" + u8(r.error().code) + "]");
+                        say_error(r.error());
                         return;
                       }
                       auto& done = frame_.state().steps_done;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "checks/core/platform.h"
+#include "checks/core/wide_text.h"
 
 namespace certwiz {
 
@@ -46,18 +47,6 @@ size_t terminal_columns(std::FILE* stream) {
   }
   return 80;
 }
-
-namespace {
-
-std::wstring wide(const std::string& utf8) {
-  if (utf8.empty()) return {};
-  const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
-  std::wstring out(static_cast<size_t>(n > 0 ? n : 0), L'\0');
-  if (n > 0) MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
-  return out;
-}
-
-}  // namespace
 
 bool may_write_in(const std::string& path) { return _waccess(wide(path).c_str(), 2) == 0; }  // 2: write
 

@@ -6,26 +6,12 @@
 
 #include <string>
 
+#include "checks/core/wide_text.h"
 #include "assets/site_profile.h"
 #include "checks/net/proxy.h"
 
 namespace certwiz::net {
 namespace {
-
-std::string narrow(const wchar_t* w) {
-  if (!w || !*w) return {};
-  const int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<size_t>(n > 0 ? n - 1 : 0), '\0');
-  if (n > 1) WideCharToMultiByte(CP_UTF8, 0, w, -1, out.data(), n, nullptr, nullptr);
-  return out;
-}
-
-std::wstring wide(const std::string& s) {
-  const int n = MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, nullptr, 0);
-  std::wstring out(static_cast<size_t>(n > 0 ? n - 1 : 0), L'\0');
-  if (n > 1) MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, out.data(), n);
-  return out;
-}
 
 // "host:port" or "https=host:port;http=..." (Internet Options' format) as one URL.
 std::string proxy_url(const std::string& list) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/core/wide_text.h"
 #include "checks/pcsc/host_service.h"
 
 namespace certwiz::pcsc {
@@ -42,13 +43,6 @@ ServiceState smart_card_service() {
   }
   CloseServiceHandle(manager);
   return s;
-}
-
-std::string narrow(const wchar_t* w) {
-  const int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<size_t>(n > 0 ? n - 1 : 0), '\0');
-  if (n > 1) WideCharToMultiByte(CP_UTF8, 0, w, -1, out.data(), n, nullptr, nullptr);
-  return out;
 }
 
 // Readers Device Manager marks with a problem (no driver, disabled, failed to start).

@@ -15,18 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "checks/core/wide_text.h"
 #include "checks/pkcs11/discovery.h"
 
 namespace certwiz::pkcs11 {
 namespace {
-
-std::string narrow(const std::wstring& w) {
-  if (w.empty()) return {};
-  const int n = WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<size_t>(n > 0 ? n : 0), '\0');
-  if (n > 0) WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), out.data(), n, nullptr, nullptr);
-  return out;
-}
 
 std::wstring lower(std::wstring s) {
   std::transform(s.begin(), s.end(), s.begin(), [](wchar_t c) { return static_cast<wchar_t>(std::towlower(c)); });

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/core/wide_text.h"
 #include "checks/pkcs11/host_process.h"
 
 namespace certwiz::pkcs11 {
@@ -19,21 +20,6 @@ constexpr DWORD kAbortExitCode = 3;
 // What the host is ended with when we kill it (hung, or done with it).
 constexpr DWORD kKilledExitCode = 0xC000013A;  // STATUS_CONTROL_C_EXIT
 constexpr int kSigAbrt = 22;                    // SIGABRT in the Windows C runtime
-
-std::string narrow(const std::wstring& w) {
-  if (w.empty()) return {};
-  const int n = WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<size_t>(n > 0 ? n : 0), '\0');
-  if (n > 0) WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), out.data(), n, nullptr, nullptr);
-  return out;
-}
-
-std::wstring wide(const std::string& s) {
-  const int n = MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, nullptr, 0);
-  std::wstring out(static_cast<size_t>(n > 0 ? n - 1 : 0), L'\0');
-  if (n > 1) MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, out.data(), n);
-  return out;
-}
 
 std::string last_error(const char* what) {
   return std::string(what) + " failed (Windows error " + std::to_string(GetLastError()) + ")";

@@ -11,18 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "checks/core/wide_text.h"
 #include "checks/report/environment.h"
 
 namespace certwiz::report {
 namespace {
-
-std::string narrow(const wchar_t* w) {
-  if (!w || !*w) return {};
-  const int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<size_t>(n > 0 ? n - 1 : 0), '\0');
-  if (n > 1) WideCharToMultiByte(CP_UTF8, 0, w, -1, out.data(), n, nullptr, nullptr);
-  return out;
-}
 
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);

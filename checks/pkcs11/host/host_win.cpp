@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "checks/core/wide_text.h"
 #include "checks/core/secret.h"
 #include "checks/pkcs11/host/host_platform.h"
 
@@ -17,13 +18,6 @@ LONG WINAPI end_on_exception(EXCEPTION_POINTERS* info) {
   // The parent reads the exception code as the exit code (P11-MODULE-CRASHED).
   TerminateProcess(GetCurrentProcess(), info && info->ExceptionRecord ? info->ExceptionRecord->ExceptionCode : 1);
   return EXCEPTION_EXECUTE_HANDLER;
-}
-
-std::wstring wide(const std::string& s) {
-  const int n = MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, nullptr, 0);
-  std::wstring out(static_cast<size_t>(n > 0 ? n - 1 : 0), L'\0');
-  if (n > 1) MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, out.data(), n);
-  return out;
 }
 
 std::string system_message(DWORD code) {
