@@ -126,7 +126,7 @@ certwiz_windows_objects(win_compiled
   checks/report/environment_win.cpp checks/report/html.cpp checks/report/files.cpp
   checks/diagnose/diagnose.cpp
   installer/manifest.cpp installer/record.cpp installer/registration.cpp installer/install.cpp
-  installer/install_win.cpp installer/process_win.cpp installer/workdir_generic.cpp
+  installer/install_win.cpp installer/process.cpp installer/process_win.cpp installer/workdir_generic.cpp
   installer/status.cpp installer/vendor_locations_win.cpp
   app/cli/main.cpp app/cli/console.cpp app/cli/cmd_diagnose.cpp app/cli/cmd_codes.cpp app/cli/cmd_selftest.cpp
   app/cli/cmd_report.cpp app/cli/cmd_apply.cpp app/cli/cmd_watch.cpp app/cli/cmd_install.cpp app/cli/site_cli.cpp
@@ -140,7 +140,7 @@ certwiz_windows_objects(win_compiled
 certwiz_windows_objects(win_syntax_only SYNTAX_ONLY
   DEFINITIONS CURL_STATICLIB LIBARCHIVE_STATIC I18N_PHONENUMBERS_USE_STDMUTEX
   SOURCES
-  checks/cert/cert_info.cpp checks/cert/trust_store.cpp checks/cert/http.cpp checks/cert/revocation.cpp
+  checks/cert/cert_info.cpp checks/cert/trust_store.cpp checks/cert/revocation.cpp
   checks/cert/verify.cpp checks/cert/checks.cpp
   checks/pkcs11/cms.cpp checks/pkcs11/selftest.cpp
   checks/net/http.cpp

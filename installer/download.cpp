@@ -1,9 +1,7 @@
 #include "installer/download.h"
 
-#include <curl/curl.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,9 +11,9 @@
 #include <fstream>
 #include <functional>
 #include <memory>
-#include <mutex>
 
 #include "certwiz_version.h"
+#include "checks/net/http.h"
 #include "installer/disk_full.h"
 #include "installer/process.h"
 
@@ -24,9 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+std::string header(const net::HttpResponse& r, const std::string& name) {
+  const auto h = r.headers.find(name);
+  return h == r.headers.end() ? std::string() : h->second;
 }
 
 // Every OpenSSL call is checked: a failed allocation or digest step marks the hash
@@ -180,117 +178,84 @@ class MemorySink : public Sink {
   std::string data;
 };
 
+// One attempt's state: what the callbacks saw, for classify().
 struct Attempt {
   Sink* sink = nullptr;
   const DownloadOptions* options = nullptr;
-  CURL* curl = nullptr;
   std::uint64_t limit = 0;         // abort when the file would grow past this
   std::uint64_t start_size = 0;    // bytes in the sink when this attempt began (Range start)
   std::uint64_t known_total = 0;   // from the manifest, 0 when unknown
-  bool first_write = true;
   bool too_large = false;
   bool write_failed = false;
-  bool range_ignored = false;
   bool version_changed = false;   // a 206 answer for another version of the file, or another range
-  long content_range_start = -1;
-  Validators seen;                // of this response
   int attempt_no = 1;
   std::uint64_t resumed_from = 0;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_report{};
 };
 
-size_t on_header(char* buffer, size_t size, size_t nitems, void* user) {
-  auto* a = static_cast<Attempt*>(user);
-  const size_t n = size * nitems;
-  std::string_view line(buffer, n);
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
-  if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a redirect or 100 Continue)
-    a->content_range_start = -1;
-    a->seen = {};
-    return n;
+// The final answer's head: an error page is not kept, and bytes that cannot be joined to
+// the .part (another range, another version of the file) are not either.
+bool on_head(Attempt& a, const net::HttpResponse& head) {
+  if (head.status >= 400) return false;
+  if (a.start_size > 0) {
+    const Validators seen{header(head, "etag"), header(head, "last-modified")};
+    if (head.resume == net::ResumeVerdict::other_range ||
+        (head.resume == net::ResumeVerdict::honoured && a.sink->validators.differs_from(seen))) {
+      // Start over from zero on the next attempt.
+      a.version_changed = true;
+      if (!a.sink->restart()) a.write_failed = true;
+      return false;
+    }
+    if (head.resume != net::ResumeVerdict::honoured) {
+      // The whole file (Range ignored, or If-Range said the file changed): start over with it.
+      if (!a.sink->restart()) {
+        a.write_failed = true;
+        return false;
+      }
+      a.start_size = 0;
+    }
   }
-  const auto colon = line.find(':');
-  if (colon == std::string_view::npos) return n;
-  std::string key(line.substr(0, colon));
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  if (key == "content-range") {
-    const auto bytes = value.find("bytes");
-    if (bytes != std::string_view::npos)
-      a->content_range_start = std::strtol(std::string(value.substr(bytes + 5)).c_str(), nullptr, 10);
-  } else if (key == "etag") {
-    a->seen.etag = std::string(value);
-  } else if (key == "last-modified") {
-    a->seen.last_modified = std::string(value);
+  if (a.sink->size() == 0) {
+    a.sink->validators = {header(head, "etag"), header(head, "last-modified")};
+    if (!a.sink->keep_validators()) {
+      a.write_failed = true;
+      return false;
+    }
   }
-  return n;
+  return true;
 }
 
-size_t on_write(char* data, size_t size, size_t nmemb, void* user) {
-  auto* a = static_cast<Attempt*>(user);
-  const size_t n = size * nmemb;
-  if (a->first_write) {
-    a->first_write = false;
-    long code = 0;
-    curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &code);
-    if (a->start_size > 0 && code == 206 &&
-        (a->content_range_start != static_cast<long>(a->start_size) || a->sink->validators.differs_from(a->seen))) {
-      // Another range, or the rest of another version of the file: these bytes cannot
-      // be joined to the .part. Start over from zero on the next attempt.
-      a->version_changed = true;
-      if (!a->sink->restart()) a->write_failed = true;
-      return 0;
-    }
-    if (a->start_size > 0 && code != 206) {
-      // The whole file (Range ignored, or If-Range said the file changed): start over with it.
-      a->range_ignored = true;
-      if (!a->sink->restart()) {
-        a->write_failed = true;
-        return 0;
-      }
-      a->start_size = 0;
-    }
-    if (a->sink->size() == 0) {
-      a->sink->validators = a->seen;
-      if (!a->sink->keep_validators()) {
-        a->write_failed = true;
-        return 0;
-      }
-    }
+bool on_data(Attempt& a, std::string_view bytes) {
+  if (a.sink->size() + bytes.size() > a.limit) {
+    a.too_large = true;
+    return false;
   }
-  if (a->sink->size() + n > a->limit) {
-    a->too_large = true;
-    return 0;
-  }
-  if (!a->sink->append(data, n)) {
-    a->write_failed = true;
-    return 0;
+  if (!a.sink->append(bytes.data(), bytes.size())) {
+    a.write_failed = true;
+    return false;
   }
   crash_if_asked("download");
-  return n;
+  return true;
 }
 
-int on_xferinfo(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, curl_off_t) {
-  auto* a = static_cast<Attempt*>(user);
-  if (a->options->cancel.cancelled()) return 1;
-  if (!a->options->on_progress) return 0;
+void on_progress(Attempt& a, const net::HttpProgress& now_at) {
+  const auto& o = *a.options;
+  if (!o.on_progress) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - a->last_report < std::chrono::milliseconds(100) && (dltotal == 0 || dlnow < dltotal)) return 0;
-  a->last_report = now;
+  if (now - a.last_report < std::chrono::milliseconds(100) && (now_at.expected == 0 || now_at.received < now_at.expected))
+    return;
+  a.last_report = now;
   TransferProgress p;
-  p.bytes = a->start_size + static_cast<std::uint64_t>(dlnow);
-  p.total = a->known_total ? a->known_total
-                           : (dltotal > 0 ? a->start_size + static_cast<std::uint64_t>(dltotal) : 0);
-  const double secs = std::chrono::duration<double>(now - a->t0).count();
-  p.bytes_per_second = secs > 0.05 ? static_cast<double>(dlnow) / secs : 0;
+  p.bytes = a.start_size + now_at.received;
+  p.total = a.known_total ? a.known_total : (now_at.expected > 0 ? a.start_size + now_at.expected : 0);
+  const double secs = std::chrono::duration<double>(now - a.t0).count();
+  p.bytes_per_second = secs > 0.05 ? static_cast<double>(now_at.received) / secs : 0;
   if (p.total > 0 && p.bytes_per_second > 0 && p.total >= p.bytes)
     p.eta_seconds = static_cast<double>(p.total - p.bytes) / p.bytes_per_second;
-  p.resumed_from = a->resumed_from;
-  p.attempt = a->attempt_no;
-  a->options->on_progress(p);
-  return 0;
+  p.resumed_from = a.resumed_from;
+  p.attempt = a.attempt_no;
+  o.on_progress(p);
 }
 
 struct Outcome {
@@ -298,77 +263,46 @@ struct Outcome {
   bool transient = false;      // worth another attempt
 };
 
-Outcome classify(CURLcode rc, const Attempt& a, CURL* curl, const char* errbuf, const std::string& url) {
-  if (rc == CURLE_OK) return {};
-  std::string detail = std::string(curl_easy_strerror(rc));
-  if (errbuf[0]) detail += ": " + std::string(errbuf);
-  detail += " (" + url + ")";
-  long http = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
+Outcome classify(const net::HttpResponse& r, const Attempt& a, const std::string& url) {
+  using net::HttpFailure;
+  if (r.ok() && r.status < 400) return {};
+  std::string detail = r.error + " (" + url + ")";
   auto fail = [&](const char* code, bool transient = false) { return Outcome{Error{code, detail}, transient}; };
-  switch (rc) {
-    case CURLE_ABORTED_BY_CALLBACK:
+  if (r.status >= 400 && (r.ok() || r.failure == HttpFailure::stopped)) {
+    detail = "HTTP " + std::to_string(r.status) + " (" + url + ")";
+    if (r.status == 404 || r.status == 410) return fail("INSTALL-DOWNLOAD-NOT-FOUND");
+    if (r.status == 416) return fail("INSTALL-DOWNLOAD-HTTP-ERROR", true);  // stale .part: restarted
+    if (r.status >= 500 || r.status == 408 || r.status == 429) return fail("INSTALL-DOWNLOAD-HTTP-ERROR", true);
+    return fail("INSTALL-DOWNLOAD-HTTP-ERROR");
+  }
+  switch (r.failure) {
+    case HttpFailure::cancelled:
       return fail("INSTALL-CANCELLED");
-    case CURLE_WRITE_ERROR:
+    case HttpFailure::stopped:
       if (a.too_large) return fail("INSTALL-DOWNLOAD-TOO-LARGE");
       if (a.version_changed && !a.write_failed) {
         detail = "the file on the server changed since the partial download; starting over (" + url + ")";
         return fail("INSTALL-DOWNLOAD-INTERRUPTED", true);
       }
       detail += std::string(": ") + std::strerror(a.sink->write_errno);
-      if (is_disk_full(a.sink->write_errno))
-        return fail("INSTALL-DISK-FULL");
-      return fail("INSTALL-WRITE-FAILED");
-    case CURLE_FILESIZE_EXCEEDED:
+      return fail(is_disk_full(a.sink->write_errno) ? "INSTALL-DISK-FULL" : "INSTALL-WRITE-FAILED");
+    case HttpFailure::too_large:
       return fail("INSTALL-DOWNLOAD-TOO-LARGE");
-    case CURLE_HTTP_RETURNED_ERROR:
-      detail = "HTTP " + std::to_string(http) + " (" + url + ")";
-      if (http == 404 || http == 410) return fail("INSTALL-DOWNLOAD-NOT-FOUND");
-      if (http == 416) return fail("INSTALL-DOWNLOAD-HTTP-ERROR", true);  // stale .part: restarted
-      if (http >= 500 || http == 408 || http == 429) return fail("INSTALL-DOWNLOAD-HTTP-ERROR", true);
-      return fail("INSTALL-DOWNLOAD-HTTP-ERROR");
-    case CURLE_OPERATION_TIMEDOUT: {
-      if (http == 0 && a.sink->size() == a.start_size) return fail("INSTALL-DOWNLOAD-CONNECT", true);
-      return fail("INSTALL-DOWNLOAD-STALLED", true);
-    }
-    case CURLE_COULDNT_CONNECT:
+    case HttpFailure::timeout:  // no answer within the connect limit
+    case HttpFailure::refused:
       return fail("INSTALL-DOWNLOAD-CONNECT", true);
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return fail("INSTALL-DOWNLOAD-CONNECT");
-    case CURLE_COULDNT_RESOLVE_PROXY:
+    case HttpFailure::stalled:
+      return fail("INSTALL-DOWNLOAD-STALLED", true);
+    case HttpFailure::proxy:
       return fail("INSTALL-DOWNLOAD-PROXY");
-    case CURLE_PEER_FAILED_VERIFICATION: {
-      long verify = 0;
-      curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify);
-      // A trusted chain with the wrong name is curl's own check ("...subject name matches
-      // target host name..."); libcurl leaves no separate code for it.
-      const std::string_view msg(errbuf);
-      if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH ||
-          msg.find("host name") != std::string_view::npos || msg.find("hostname") != std::string_view::npos)
-        return fail("INSTALL-TLS-HOSTNAME");
-      return fail("INSTALL-TLS-UNTRUSTED");
-    }
-    case CURLE_SSL_CACERT_BADFILE:
-      return fail("INSTALL-CACERT-UNREADABLE");
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_CRL_BADFILE:
-      return fail("INSTALL-TLS-ERROR");
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_TOO_MANY_REDIRECTS:
+    case HttpFailure::tls_verify:
+      return fail(r.tls_name_mismatch ? "INSTALL-TLS-HOSTNAME" : "INSTALL-TLS-UNTRUSTED");
+    case HttpFailure::tls_handshake:
+      return fail(r.ca_unusable ? "INSTALL-CACERT-UNREADABLE" : "INSTALL-TLS-ERROR");
+    case HttpFailure::bad_url:
       return fail("INSTALL-URL-NOT-HTTPS");
-    case CURLE_RANGE_ERROR:  // not asked for (CURLOPT_RANGE, not RESUME_FROM): kept as a transient fault
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_GOT_NOTHING:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      if (long connect_code = 0; curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code) == CURLE_OK &&
-                                 connect_code != 0 && connect_code != 200)
-        return fail("INSTALL-DOWNLOAD-PROXY");
+    case HttpFailure::interrupted:
+      if (r.proxy_status != 0 && r.proxy_status != 200) return fail("INSTALL-DOWNLOAD-PROXY");
       return fail("INSTALL-DOWNLOAD-INTERRUPTED", true);
     default:
       return fail("INSTALL-DOWNLOAD-CONNECT");
@@ -383,17 +317,6 @@ struct TlsPeer {
   std::string subject, issuer;
 };
 
-// The server certificate's subject and issuer as libcurl saw them (CURLOPT_CERTINFO).
-void read_tls_peer(CURL* c, TlsPeer& peer) {
-  curl_certinfo* info = nullptr;
-  if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &info) != CURLE_OK || !info || info->num_of_certs < 1) return;
-  for (curl_slist* field = info->certinfo[0]; field; field = field->next) {
-    const std::string_view f(field->data);
-    if (f.rfind("Subject:", 0) == 0) peer.subject = std::string(f.substr(8));
-    else if (f.rfind("Issuer:", 0) == 0) peer.issuer = std::string(f.substr(7));
-  }
-}
-
 // Runs attempts until success, a permanent failure, cancellation or the attempt limit.
 // The sink keeps what earlier attempts received, so each retry resumes with Range, as
 // long as the server still has the same version of the file: If-Range with the saved
@@ -402,14 +325,11 @@ void read_tls_peer(CURL* c, TlsPeer& peer) {
 std::optional<Error> transfer(const std::string& url, Sink& sink, const DownloadOptions& o,
                               std::uint64_t limit, std::uint64_t known_total, std::uint64_t resumed_from,
                               bool resume_without_validator, TlsPeer& peer, int& attempts_out) {
-  global_init();
   if (auto e = require_https(url)) return e;
   if (!o.ca_file.empty()) {
     std::ifstream f(o.ca_file);
     if (!f) return Error{"INSTALL-CACERT-UNREADABLE", o.ca_file};
   }
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) return Error{"INSTALL-DOWNLOAD-CONNECT", "curl_easy_init failed"};
   const int max_attempts = std::max(1, o.max_attempts);
   std::optional<Error> last;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
@@ -422,69 +342,45 @@ std::optional<Error> transfer(const std::string& url, Sink& sink, const Download
       log_line(o, Log::Level::info, "no ETag or Last-Modified for the partial download: starting " + url + " over");
       if (!sink.restart()) return Error{"INSTALL-WRITE-FAILED", std::strerror(sink.write_errno)};
     }
-    CURL* c = curl.get();
-    curl_easy_reset(c);
     Attempt a;
     a.sink = &sink;
     a.options = &o;
-    a.curl = c;
     a.limit = limit;
     a.start_size = sink.size();
     a.known_total = known_total;
     a.attempt_no = attempt;
     a.resumed_from = resumed_from;
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!o.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
-    if (!o.proxy.empty()) curl_easy_setopt(c, CURLOPT_PROXY, o.proxy.c_str());
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "CertWiz/" CERTWIZ_VERSION);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limit));
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &on_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &on_xferinfo);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &a);
-    curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
-    // CURLOPT_RANGE rather than RESUME_FROM: libcurl fails a resume the server ignores
-    // (CURLE_RANGE_ERROR) before the write callback could start the file over.
-    const std::string range = std::to_string(a.start_size) + "-";
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, &curl_slist_free_all);
+    net::HttpRequest req;
+    req.url = url;
+    req.https_only = true;
+    req.max_redirects = 5;
+    req.ca_file = o.ca_file;
+    req.proxy = o.proxy;
+    req.user_agent = "CertWiz/" CERTWIZ_VERSION;
+    req.connect_timeout = o.connect_timeout;
+    req.timeout = std::chrono::milliseconds(0);  // a slow line may take long: the stall limit decides
+    req.stall_bytes_per_second = o.low_speed_limit;
+    req.stall_time = o.low_speed_time;
+    req.max_body = limit;  // of this answer; on_data holds the whole file to the limit
+    req.cancel = &o.cancel;
+    req.peer_certificate = true;
+    req.resume_from = a.start_size;
     if (a.start_size > 0) {
-      curl_easy_setopt(c, CURLOPT_RANGE, range.c_str());
-      if (const std::string v = sink.validators.if_range(); !v.empty()) {
-        headers.reset(curl_slist_append(nullptr, ("If-Range: " + v).c_str()));
-        if (!headers) return Error{"INSTALL-WRITE-FAILED", "out of memory"};
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-      }
+      req.if_range = sink.validators.if_range();
       log_line(o, Log::Level::info, "resuming " + url + " from byte " + std::to_string(a.start_size));
     }
-    const CURLcode rc = curl_easy_perform(c);
-    read_tls_peer(c, peer);
-    if (rc == CURLE_OK && a.start_size > 0 && a.first_write) {
-      // Nothing came back for a Range request: only fine when the file was already whole.
-      long code = 0;
-      curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-      if (code != 206 && !sink.restart()) return Error{"INSTALL-WRITE-FAILED", std::strerror(sink.write_errno)};
-      if (code != 206) {
-        last = Error{"INSTALL-DOWNLOAD-INTERRUPTED", "empty answer to a Range request"};
-        continue;
-      }
+    req.on_head = [&a](const net::HttpResponse& head) { return on_head(a, head); };
+    req.on_data = [&a](std::string_view bytes) { return on_data(a, bytes); };
+    req.on_progress = [&a](const net::HttpProgress& p) { on_progress(a, p); };
+    const net::HttpResponse r = net::http_request(req);
+    peer.subject = r.peer_subject;
+    peer.issuer = r.peer_issuer;
+    if (r.ok() && req.resume_from > 0 && r.body_bytes == 0 && r.status != 206) {
+      // Nothing came back for a Range request (on_head started the file over): try again.
+      last = Error{"INSTALL-DOWNLOAD-INTERRUPTED", "empty answer to a Range request"};
+      continue;
     }
-    Outcome out = classify(rc, a, c, errbuf, url);
+    Outcome out = classify(r, a, url);
     if (!out.error) {
       if (o.on_progress) {
         TransferProgress p;
@@ -498,11 +394,7 @@ std::optional<Error> transfer(const std::string& url, Sink& sink, const Download
       }
       return std::nullopt;
     }
-    if (out.error->code == "INSTALL-CANCELLED" && !o.cancel.cancelled()) out.error->code = "INSTALL-DOWNLOAD-CONNECT";
-    long http = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-    if ((http == 416 || rc == CURLE_RANGE_ERROR) && !sink.restart())
-      return Error{"INSTALL-WRITE-FAILED", std::strerror(sink.write_errno)};
+    if (r.status == 416 && !sink.restart()) return Error{"INSTALL-WRITE-FAILED", std::strerror(sink.write_errno)};
     log_line(o, Log::Level::warn,
              "attempt " + std::to_string(attempt) + " failed: " + out.error->code + " " + out.error->detail);
     last = out.error;

@@ -1,8 +1,9 @@
 #pragma once
-// HTTPS downloads with libcurl: progress (bytes, total, rate, ETA), cancellation,
-// resume with HTTP Range from a .part file (If-Range with the ETag or Last-Modified kept
-// next to it in .part.json, so a file changed on the server is fetched anew), retries with backoff for transient
-// failures, connect and low-speed timeouts, proxy, TLS verification always on.
+// HTTPS downloads over the one HTTP transport (checks/net/http.h): progress (bytes,
+// total, rate, ETA), cancellation, resume with HTTP Range from a .part file (If-Range
+// with the ETag or Last-Modified kept next to it in .part.json, so a file changed on the
+// server is fetched anew), retries with backoff for transient failures, connect and
+// low-speed timeouts, proxy, TLS verification always on.
 // The SHA-256 is computed while bytes arrive. On resume the bytes already in the
 // .part file are hashed once when it is reopened (a pass over the partial file only;
 // the digest state is not persisted because OpenSSL offers no portable way to
@@ -29,8 +30,8 @@ struct TransferProgress {
 };
 
 struct DownloadOptions {
-  std::string proxy;          // explicit proxy URL; empty → libcurl reads https_proxy/no_proxy
-  std::string ca_file;        // extra trust only through this explicit PEM file (CURLOPT_CAINFO)
+  std::string proxy;          // explicit proxy URL; empty → the environment's https_proxy/no_proxy
+  std::string ca_file;        // extra trust only through this explicit PEM file
   std::chrono::milliseconds connect_timeout{15000};
   long low_speed_limit = 512;                   // bytes per second ...
   std::chrono::seconds low_speed_time{30};      // ... for this long → stalled

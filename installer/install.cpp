@@ -213,4 +213,26 @@ CheckResult install_hicos(const InstallOptions& o) {
   return titled(std::move(r), "installer.install", kInstallTitle);
 }
 
+void record_vendor_install(const Package& package, const DownloadedFile& file, const InstallPaths& paths,
+                           const std::string& module_path) {
+  InstallRecord rec;
+  rec.package_id = package.id;
+  rec.version = package.version;
+  rec.source_url = package.url;
+  rec.sha256 = file.sha256;
+  rec.installed_at = utc_now_iso8601();
+  rec.target_dir = paths.target_dir;
+  rec.module_path = module_path;
+  rec.vendor_script_ran = true;
+  std::error_code ec;
+  fs::create_directories(paths.target_dir, ec);
+  write_install_record(paths.target_dir, rec);
+}
+
+CheckResult vendor_owned_uninstall(const InstallPaths& paths, Text how) {
+  CheckResult r = CheckResult::failure("INSTALL-UNSUPPORTED-PLATFORM", std::move(how), Json{{"target_dir", paths.target_dir}});
+  r.id = "installer.uninstall";
+  return r;
+}
+
 }  // namespace certwiz::installer

@@ -92,4 +92,11 @@ Expected<Json> recover_interrupted_install(const InstallPaths& paths, const std:
 // True when an install was interrupted and not yet recovered (installer.status says so).
 bool install_interrupted(const InstallPaths& paths);
 
+// For the platforms that hand the install to the vendor's own installer (Windows, macOS),
+// which owns its files and its uninstaller: CertWiz records only what it ran.
+void record_vendor_install(const Package& package, const DownloadedFile& file, const InstallPaths& paths,
+                           const std::string& module_path = {});
+// installer.uninstall there: INSTALL-UNSUPPORTED-PLATFORM with `how` to remove it by hand.
+CheckResult vendor_owned_uninstall(const InstallPaths& paths, Text how);
+
 }  // namespace certwiz::installer

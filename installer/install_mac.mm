@@ -1,13 +1,10 @@
 // macOS: run Apple's installer on the vendor's HiPKILocalSignServer.pkg.
 // UNTESTED: written to compile on macOS, never built or run in CI. The .pkg owns its
 // files (pkgutil knows them), so CertWiz records only what it ran.
-#include <filesystem>
-
 #include "installer/install.h"
 #include "installer/process.h"
 
 namespace certwiz::installer {
-namespace fs = std::filesystem;
 
 // macOS installs through Apple's installer, which keeps no journal of CertWiz's.
 Expected<Json> recover_interrupted_install(const InstallPaths&, const std::string&) { return Json::object(); }
@@ -23,17 +20,7 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
     out = CheckResult::failure("INSTALL-VENDOR-INSTALLER-FAILED", {"廠商安裝程式失敗", "The vendor installer failed"}, ev,
                                r.error);
   } else {
-    InstallRecord rec;
-    rec.package_id = package.id;
-    rec.version = package.version;
-    rec.source_url = package.url;
-    rec.sha256 = file.sha256;
-    rec.installed_at = utc_now_iso8601();
-    rec.target_dir = o.paths.target_dir;
-    rec.vendor_script_ran = true;
-    std::error_code ec;
-    fs::create_directories(o.paths.target_dir, ec);
-    write_install_record(o.paths.target_dir, rec);
+    record_vendor_install(package, file, o.paths);
     out = CheckResult::pass({"已執行 HiCOS 安裝程式", "Ran the HiCOS installer"}, ev);
   }
   out.id = "installer.install";
@@ -41,11 +28,7 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
 }
 
 CheckResult uninstall_hicos(const InstallPaths& paths, const std::string&) {
-  CheckResult r = CheckResult::failure("INSTALL-UNSUPPORTED-PLATFORM",
-                                       {"請依廠商說明移除", "Remove it as the vendor describes"},
-                                       Json{{"target_dir", paths.target_dir}});
-  r.id = "installer.uninstall";
-  return r;
+  return vendor_owned_uninstall(paths, {"請依廠商說明移除", "Remove it as the vendor describes"});
 }
 
 }  // namespace certwiz::installer

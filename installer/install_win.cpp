@@ -117,26 +117,12 @@ CheckResult install_package_file(const Package& package, const DownloadedFile& f
                     "installer.install");
     ev["module_info"] = *info;
   }
-  InstallRecord rec;
-  rec.package_id = package.id;
-  rec.version = package.version;
-  rec.source_url = package.url;
-  rec.sha256 = file.sha256;
-  rec.installed_at = utc_now_iso8601();
-  rec.target_dir = o.paths.target_dir;
-  rec.module_path = module;
-  rec.vendor_script_ran = true;
-  fs::create_directories(o.paths.target_dir, ec);
-  write_install_record(o.paths.target_dir, rec);
+  record_vendor_install(package, file, o.paths, module);
   return finish(CheckResult::pass({"已執行 HiCOS 安裝程式", "Ran the HiCOS installer"}, ev), "installer.install");
 }
 
 CheckResult uninstall_hicos(const InstallPaths& paths, const std::string&) {
-  CheckResult r = CheckResult::failure("INSTALL-UNSUPPORTED-PLATFORM",
-                                       {"請用 Windows「新增或移除程式」移除 HiCOS", "Remove HiCOS through Windows' Apps settings"},
-                                       Json{{"target_dir", paths.target_dir}});
-  r.id = "installer.uninstall";
-  return r;
+  return vendor_owned_uninstall(paths, {"請用 Windows「新增或移除程式」移除 HiCOS", "Remove HiCOS through Windows' Apps settings"});
 }
 
 }  // namespace certwiz::installer

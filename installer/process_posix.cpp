@@ -1,3 +1,5 @@
+// POSIX half of running a helper program: posix_spawn with a pipe for the output, poll
+// against the deadline, then waitpid.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,50 +11,25 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "installer/process.h"
+#include "installer/process_platform.h"
 
 extern char** environ;
 
-namespace certwiz::installer {
+namespace certwiz::installer::platform {
 
-void crash_if_asked(std::string_view point) {
-  static const std::string asked = [] {
-    const char* v = std::getenv("CERTWIZ_TEST_CRASH_AT");
-    return std::string(v ? v : "");
-  }();
-  if (!asked.empty() && asked == point) raise(SIGKILL);
-}
+char path_list_separator() { return ':'; }
+std::string_view directory_separators() { return "/"; }
+std::string default_program_path() { return "/usr/bin:/bin"; }
+std::vector<std::string> program_file_names(const std::string& program) { return {program}; }
+bool is_runnable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
+void end_process_at_once() { raise(SIGKILL); }
 
-std::string find_program(const std::string& program) {
-  if (program.empty()) return {};
-  if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0 ? program : "";
-  const char* path = std::getenv("PATH");
-  std::string p = path ? path : "/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t end = p.find(':', start);
-    if (end == std::string::npos) end = p.size();
-    const std::string dir = p.substr(start, end - start);
-    start = end + 1;
-    // An empty element means "." to a shell, and a relative one depends on the working
-    // directory: either would run whatever "modutil" sits in the folder CertWiz was started from.
-    if (dir.empty() || dir[0] != '/') continue;
-    const std::string candidate = dir + "/" + program;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
-}
-
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd, std::chrono::seconds timeout) {
-  ProcessResult r;
-  if (argv.empty()) {
-    r.error = "empty command";
-    return r;
-  }
+void spawn_and_wait(const std::string& program, const std::vector<std::string>& argv, const std::string& cwd,
+                    std::chrono::seconds timeout, ProcessResult& r) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     r.error = std::string("pipe: ") + std::strerror(errno);
-    return r;
+    return;
   }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -60,15 +37,6 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
   posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-  // Resolved here rather than by posix_spawnp, whose PATH search takes an empty element as ".".
-  const std::string program = find_program(argv[0]);
-  if (program.empty()) {
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[0]);
-    close(fds[1]);
-    r.error = argv[0] + ": not found on PATH";
-    return r;
-  }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -79,7 +47,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   if (rc != 0) {
     close(fds[0]);
     r.error = argv[0] + ": " + std::strerror(rc);
-    return r;
+    return;
   }
   r.started = true;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -115,7 +83,6 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     usleep(20000);
   }
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  return r;
 }
 
-}  // namespace certwiz::installer
+}  // namespace certwiz::installer::platform

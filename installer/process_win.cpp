@@ -1,13 +1,12 @@
 // Windows process runner. UNTESTED: written to compile with MSVC/MinGW, never run in CI.
 #include <windows.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
-#include "installer/process.h"
+#include "installer/process_platform.h"
 
-namespace certwiz::installer {
+namespace certwiz::installer::platform {
 
 namespace {
 std::wstring widen(const std::string& s) {
@@ -27,50 +26,19 @@ std::wstring quote(const std::wstring& a) {
 }
 }  // namespace
 
-void crash_if_asked(std::string_view point) {
-  static const std::string asked = [] {
-    const char* v = std::getenv("CERTWIZ_TEST_CRASH_AT");
-    return std::string(v ? v : "");
-  }();
-  if (!asked.empty() && asked == point) TerminateProcess(GetCurrentProcess(), 9);
-}
-
-std::string find_program(const std::string& program) {
-  namespace fs = std::filesystem;
-  if (program.empty()) return {};
+char path_list_separator() { return ';'; }
+std::string_view directory_separators() { return "/\\"; }
+std::string default_program_path() { return {}; }
+// CreateProcess needs the full file name: "modutil" is found as modutil.exe.
+std::vector<std::string> program_file_names(const std::string& program) { return {program, program + ".exe"}; }
+bool is_runnable(const std::string& path) {
   std::error_code ec;
-  auto runnable = [&ec](const fs::path& p) { return fs::is_regular_file(p, ec); };
-  if (program.find_first_of("/\\") != std::string::npos) return runnable(program) ? program : std::string();
-  // PATH by hand: SearchPath and CreateProcess look in the current folder first, and an
-  // empty or relative PATH element means the current folder too; both are skipped.
-  const char* path = std::getenv("PATH");
-  const std::string p = path ? path : "";
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t end = p.find(';', start);
-    if (end == std::string::npos) end = p.size();
-    const fs::path dir = p.substr(start, end - start);
-    start = end + 1;
-    if (dir.empty() || !dir.is_absolute()) continue;
-    for (const char* suffix : {"", ".exe"}) {
-      const fs::path candidate = dir / (program + suffix);
-      if (runnable(candidate)) return candidate.string();
-    }
-  }
-  return {};
+  return std::filesystem::is_regular_file(path, ec);
 }
+void end_process_at_once() { TerminateProcess(GetCurrentProcess(), 9); }
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd, std::chrono::seconds timeout) {
-  ProcessResult r;
-  if (argv.empty()) {
-    r.error = "empty command";
-    return r;
-  }
-  const std::string program = find_program(argv[0]);
-  if (program.empty()) {
-    r.error = argv[0] + ": not found on PATH";
-    return r;
-  }
+void spawn_and_wait(const std::string& program, const std::vector<std::string>& argv, const std::string& cwd,
+                    std::chrono::seconds timeout, ProcessResult& r) {
   const std::wstring application = widen(program);
   std::wstring cmd;
   for (const auto& a : argv) {
@@ -84,7 +52,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   if (!CreateProcessW(application.c_str(), cmd.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW, nullptr,
                       wcwd.empty() ? nullptr : wcwd.c_str(), &si, &pi)) {
     r.error = argv[0] + ": CreateProcess error " + std::to_string(GetLastError());
-    return r;
+    return;
   }
   r.started = true;
   const DWORD wait = WaitForSingleObject(pi.hProcess, static_cast<DWORD>(timeout.count() * 1000));
@@ -97,7 +65,6 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   if (GetExitCodeProcess(pi.hProcess, &code)) r.exit_code = static_cast<int>(code);
   CloseHandle(pi.hThread);
   CloseHandle(pi.hProcess);
-  return r;
 }
 
-}  // namespace certwiz::installer
+}  // namespace certwiz::installer::platform

@@ -3,15 +3,19 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 
-#include "checks/cert/http.h"
 #include "checks/cert/ossl.h"
 #include "checks/core/platform.h"
+#include "checks/net/http.h"
 
 namespace certwiz::cert {
 
@@ -32,6 +36,45 @@ struct Answer {
   std::string reason;
   std::string outcome;  // why there is no answer, when unknown
 };
+
+// A responder or a CRL host: plain HTTP by design (RFC 5019); redirects stay on HTTP(S).
+// Proxy: explicit, else the environment's.
+net::HttpRequest revocation_request(const std::string& url, const RevocationOptions& o,
+                                    std::chrono::milliseconds timeout, std::uint64_t max_bytes) {
+  net::HttpRequest r;
+  r.url = url;
+  r.proxy = o.proxy;
+  r.timeout = timeout;
+  r.connect_timeout = std::min<std::chrono::milliseconds>(timeout, std::chrono::seconds(10));
+  r.max_redirects = 3;
+  r.user_agent = "certwiz";
+  r.max_body = max_bytes;
+  r.cancel = &o.cancel;
+  return r;
+}
+
+// Why an exchange brought no answer, as a result's detail says it.
+std::string unreachable(const std::string& url, const net::HttpResponse& r, std::uint64_t max_bytes) {
+  const std::string why = r.failure == net::HttpFailure::too_large
+                              ? "answer larger than " + std::to_string(max_bytes) + " bytes"
+                              : r.error;
+  return "unreachable: " + url + ": " + why;
+}
+
+// Writes the CRL at `url` to `path`; answers why not (only a 200 answer counts).
+std::optional<std::string> download_crl(const std::string& url, const std::string& path, const RevocationOptions& o) {
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
+  if (!file) return "unreachable: cannot write " + path;
+  net::HttpRequest get = revocation_request(url, o, o.crl_timeout, o.max_crl_bytes);
+  get.on_head = [](const net::HttpResponse& head) { return head.status == 200; };
+  get.on_data = [&](std::string_view bytes) { return std::fwrite(bytes.data(), 1, bytes.size(), file.get()) == bytes.size(); };
+  const net::HttpResponse got = net::http_request(get);
+  if (got.status != 200 && (got.ok() || got.failure == net::HttpFailure::stopped))
+    return "unreachable: " + url + ": HTTP " + std::to_string(got.status);
+  if (got.failure == net::HttpFailure::stopped || std::fflush(file.get()) != 0) return "unreachable: cannot write " + path;
+  if (!got.ok()) return unreachable(url, got, o.max_crl_bytes);
+  return std::nullopt;
+}
 
 std::string reason_text(long reason) {
   if (reason < 0) return "unspecified";
@@ -63,22 +106,22 @@ Answer ocsp_query(const std::string& url, X509* leaf, X509* issuer, const std::v
   const std::string body(reinterpret_cast<char*>(der), static_cast<size_t>(len));
   OPENSSL_free(der);
 
-  HttpOptions http;
-  http.proxy = o.proxy;
-  http.timeout = o.ocsp_timeout;
-  http.connect_timeout = std::min(o.ocsp_timeout, http.connect_timeout);
-  http.cancel = o.cancel;
-  auto reply = http_post(url, body, "application/ocsp-request", http);
-  if (!reply) {
-    a.outcome = "unreachable: " + reply.error().detail;
+  constexpr std::uint64_t kMaxOcspAnswer = 1 << 20;
+  net::HttpRequest post = revocation_request(url, o, o.ocsp_timeout, kMaxOcspAnswer);
+  post.method = "POST";
+  post.body = body;
+  post.headers = {"Content-Type: application/ocsp-request"};
+  const net::HttpResponse reply = net::http_request(post);
+  if (!reply.ok()) {
+    a.outcome = unreachable(url, reply, kMaxOcspAnswer);
     return a;
   }
-  if (reply->status != 200) {
-    a.outcome = "HTTP " + std::to_string(reply->status);
+  if (reply.status != 200) {
+    a.outcome = "HTTP " + std::to_string(reply.status);
     return a;
   }
-  const auto* p = reinterpret_cast<const unsigned char*>(reply->body.data());
-  OcspResponsePtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(reply->body.size())));
+  const auto* p = reinterpret_cast<const unsigned char*>(reply.body.data());
+  OcspResponsePtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(reply.body.size())));
   if (!resp) {
     a.outcome = "malformed OCSP response";
     ERR_clear_error();
@@ -270,15 +313,10 @@ Answer crl_query(const std::string& url, X509* leaf, X509* issuer, const Revocat
     return a;
   }
   const std::string part = *created;
-  HttpOptions http;
-  http.proxy = o.proxy;
-  http.timeout = o.crl_timeout;
-  http.max_bytes = o.max_crl_bytes;
-  http.cancel = o.cancel;
-  auto got = http_download(url, part, http);
+  // Streamed straight to the file: CRLs reach 20 MB and are never held in memory as raw bytes.
   X509CrlPtr fresh_crl;
-  if (!got) {
-    why = "unreachable: " + got.error().detail;
+  if (const std::optional<std::string> failed = download_crl(url, part, o)) {
+    why = *failed;
   } else if ((fresh_crl = load_crl(part, why)) && crl_signed_by(fresh_crl.get(), issuer, why)) {
     fs::rename(part, path, ec);
   } else {

@@ -99,4 +99,20 @@ std::string hide_url_credentials(std::string_view text) {
   return out;
 }
 
+bool read_secret_line(int fd, Secret& out) {
+  out.clear();
+  for (;;) {
+    char c;
+    const int n = detail::read_fd_byte(fd, c);
+    if (n == 0) return true;
+    if (n < 0) return false;
+    if (c == '\n') return true;
+    if (c == '\r') continue;
+    if (!out.push_back(c)) {
+      out.clear();
+      return false;
+    }
+  }
+}
+
 }  // namespace certwiz

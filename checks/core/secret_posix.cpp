@@ -1,4 +1,4 @@
-// POSIX half of Secret shared by Linux and the other Unix systems: reading a line
+// POSIX half of Secret shared by Linux and the other Unix systems: reading one byte
 // from a file descriptor, and wiping.
 #include <unistd.h>
 
@@ -19,25 +19,14 @@ void secret_wipe(void* p, size_t size) {
 #endif
 }
 
-}  // namespace detail
-
-bool read_secret_line(int fd, Secret& out) {
-  out.clear();
+int read_fd_byte(int fd, char& c) {
   for (;;) {
-    char c;
     const ssize_t n = ::read(fd, &c, 1);
-    if (n == 0) return true;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (c == '\n') return true;
-    if (c == '\r') continue;
-    if (!out.push_back(c)) {
-      out.clear();
-      return false;
-    }
+    if (n < 0 && errno == EINTR) continue;
+    return n > 0 ? 1 : static_cast<int>(n);
   }
 }
+
+}  // namespace detail
 
 }  // namespace certwiz

@@ -26,31 +26,20 @@ void secret_free(char* p, size_t size) {
 
 void secret_wipe(void* p, size_t size) { SecureZeroMemory(p, size); }
 
+int read_fd_byte(int fd, char& c) {
+  for (;;) {
+    const int n = _read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    return n > 0 ? 1 : n;
+  }
+}
+
 }  // namespace detail
 
 void protect_process_from_dumps() {
   // No Windows Error Reporting dialog or hard-error box: a crash ends the process at
   // once instead of waiting for a click (a dump of it would hold the PIN page).
   SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
-}
-
-bool read_secret_line(int fd, Secret& out) {
-  out.clear();
-  for (;;) {
-    char c;
-    const int n = _read(fd, &c, 1);
-    if (n == 0) return true;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (c == '\n') return true;
-    if (c == '\r') continue;
-    if (!out.push_back(c)) {
-      out.clear();
-      return false;
-    }
-  }
 }
 
 bool read_secret_from_terminal(std::string_view prompt, Secret& out) {

@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
     served.file = pkg;
     server.serve(path, served);
     std::vector<double> ours, theirs;
-    long ours_rss = 0, curl_rss = 0, bsdtar_rss = 0;
+    long ours_rss = 0, downloader_rss = 0, bsdtar_rss = 0;
     for (int rep = 0; rep < 3; ++rep) {
       const std::string work = tmp / ("w" + std::to_string(rep));
       fs::remove_all(work);
@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
       ours.push_back(c.seconds);
       theirs.push_back(dl.seconds + x.seconds + hash_s);
       ours_rss = std::max(ours_rss, c.maxrss_kb);
-      curl_rss = std::max(curl_rss, dl.maxrss_kb);
+      downloader_rss = std::max(downloader_rss, dl.maxrss_kb);
       bsdtar_rss = std::max(bsdtar_rss, x.maxrss_kb);
       fs::remove_all(work);
     }
@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
     char size[32], rss1[32], rss2[32];
     std::snprintf(size, sizeof size, "%.1f MB", static_cast<double>(package_size) / (1024.0 * 1024.0));
     std::snprintf(rss1, sizeof rss1, "%.1f MB", static_cast<double>(ours_rss) / 1024.0);
-    std::snprintf(rss2, sizeof rss2, "%.1f/%.1f MB", static_cast<double>(curl_rss) / 1024.0,
+    std::snprintf(rss2, sizeof rss2, "%.1f/%.1f MB", static_cast<double>(downloader_rss) / 1024.0,
                   static_cast<double>(bsdtar_rss) / 1024.0);
     std::printf("%-8s %-10s %-12.3f %-12.3f %-8.2f %-14s %-14s\n", (std::to_string(mb) + "MB").c_str(), size, o, t, o / t,
                 rss1, rss2);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -138,6 +139,49 @@ struct Listener {
   ~Listener() { close(fd); }
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
+};
+
+// A plain-HTTP server on 127.0.0.1 that answers every request with `answer` as given
+// (then keeps the connection open for `hold`, as a stalled server does), and keeps the
+// last request's text: the transport's streaming and resume are checked against exact bytes.
+struct CannedServer {
+  Listener listener{8};
+  int port = listener.port;
+  std::string answer;
+  std::chrono::milliseconds hold{0};
+  std::atomic<bool> stop{false};
+  std::string last_request;
+  std::mutex m;
+  std::thread thread;
+  explicit CannedServer(std::string a, std::chrono::milliseconds h = std::chrono::milliseconds(0))
+      : answer(std::move(a)), hold(h) {
+    thread = std::thread([this] {
+      while (!stop) {
+        int c = accept(listener.fd, nullptr, nullptr);
+        if (c < 0) return;
+        char buf[4096];
+        const ssize_t n = read(c, buf, sizeof buf);
+        {
+          std::lock_guard lk(m);
+          last_request.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
+        }
+        (void)!write(c, answer.data(), answer.size());
+        for (auto waited = std::chrono::milliseconds(0); waited < hold && !stop; waited += std::chrono::milliseconds(50))
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        close(c);
+      }
+    });
+  }
+  ~CannedServer() {
+    stop = true;
+    shutdown(listener.fd, SHUT_RDWR);
+    thread.join();
+  }
+  std::string request() {
+    std::lock_guard lk(m);
+    return last_request;
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/file"; }
 };
 
 // A proxy that accepts connections and reads the request but never answers, as a
@@ -372,4 +416,105 @@ TEST(SiteConnection, ProxyCredentialsNeverReachAResult) {
 
 TEST(Http, FormEncodingEscapesPlusAndNonAscii) {
   EXPECT_EQ(form_encode("a+b c/中"), "a%2Bb%20c%2F%E4%B8%AD");
+}
+
+// The one transport (issue 16): streaming, resume and its verdict, stopping, limits.
+
+TEST(Http, StreamsTheBodyAfterItsHeadAndKeepsNoCopy) {
+  const std::string body(100 * 1024, 'x');
+  CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                      "\r\nETag: \"v1\"\r\n\r\n" + body);
+  HttpRequest req;
+  req.url = server.url();
+  std::vector<std::string> order;
+  std::string streamed;
+  HttpProgress last{};
+  req.on_head = [&](const HttpResponse& head) {
+    order.push_back("head " + std::to_string(head.status) + " " + head.headers.at("etag"));
+    return true;
+  };
+  req.on_data = [&](std::string_view bytes) {
+    if (order.back() != "data") order.push_back("data");
+    streamed.append(bytes);
+    return true;
+  };
+  req.on_progress = [&](const HttpProgress& p) { last = p; };
+  const HttpResponse r = http_request(req);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(order, (std::vector<std::string>{"head 200 \"v1\"", "data"}));
+  EXPECT_EQ(streamed, body);
+  EXPECT_TRUE(r.body.empty()) << "a streamed body is not kept as well";
+  EXPECT_EQ(r.body_bytes, body.size());
+  EXPECT_EQ(last.received, body.size());
+  EXPECT_EQ(r.resume, ResumeVerdict::not_asked);
+}
+
+TEST(Http, ResumeAsksForTheRestAndSaysWhetherTheServerHonouredIt) {
+  HttpRequest req;
+  req.resume_from = 5;
+  req.if_range = "\"v1\"";
+  {
+    CannedServer server("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-9/10\r\nContent-Length: 5\r\n\r\n56789");
+    req.url = server.url();
+    const HttpResponse r = http_request(req);
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_NE(server.request().find("Range: bytes=5-"), std::string::npos) << server.request();
+    EXPECT_NE(server.request().find("If-Range: \"v1\""), std::string::npos) << server.request();
+    EXPECT_EQ(r.resume, ResumeVerdict::honoured);
+    EXPECT_EQ(r.body, "56789");
+  }
+  {
+    // Range ignored: 200 and the whole file, which the caller must take from its first byte.
+    CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
+    req.url = server.url();
+    const HttpResponse r = http_request(req);
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.resume, ResumeVerdict::whole_body);
+    EXPECT_EQ(r.body, "0123456789");
+  }
+  {
+    CannedServer server("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/10\r\nContent-Length: 5\r\n\r\n01234");
+    req.url = server.url();
+    EXPECT_EQ(http_request(req).resume, ResumeVerdict::other_range);
+  }
+  {
+    CannedServer server("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Length: 0\r\n\r\n");
+    req.url = server.url();
+    EXPECT_EQ(http_request(req).resume, ResumeVerdict::not_answered);
+  }
+}
+
+TEST(Http, HeadThatSaysStopKeepsNoBody) {
+  CannedServer server("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found");
+  HttpRequest req;
+  req.url = server.url();
+  bool data_seen = false;
+  req.on_head = [](const HttpResponse& head) { return head.status < 400; };
+  req.on_data = [&](std::string_view) { return data_seen = true; };
+  const HttpResponse r = http_request(req);
+  EXPECT_EQ(r.failure, HttpFailure::stopped);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_FALSE(data_seen);
+}
+
+TEST(Http, BodyCapAppliesToStreamedBodiesToo) {
+  CannedServer server("HTTP/1.1 200 OK\r\n\r\n0123456789", std::chrono::milliseconds(0));
+  HttpRequest req;
+  req.url = server.url();
+  req.max_body = 5;
+  req.on_data = [](std::string_view) { return true; };
+  EXPECT_EQ(http_request(req).failure, HttpFailure::too_large);
+}
+
+TEST(Http, StalledServerHitsTheStallLimitNotTheTotalOne) {
+  CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nabc", std::chrono::seconds(10));
+  HttpRequest req;
+  req.url = server.url();
+  req.timeout = std::chrono::milliseconds(0);
+  req.stall_bytes_per_second = 1000;
+  req.stall_time = std::chrono::seconds(1);
+  const auto t0 = std::chrono::steady_clock::now();
+  const HttpResponse r = http_request(req);
+  EXPECT_EQ(r.failure, HttpFailure::stalled) << failure_name(r.failure) << " " << r.error;
+  EXPECT_LT(seconds_since(t0), 5.0);
 }
