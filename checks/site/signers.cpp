@@ -58,6 +58,8 @@ std::optional<int> CardSigner::tries_left() const {
   std::lock_guard g(s_->m);
   return s_->tries_left;
 }
+// Set at construction; sign() fills in a discovered module under the lock.
+const CardSignerOptions& CardSigner::options() const { return s_->options; }
 
 Expected<std::vector<uint8_t>> CardSigner::sign(const Challenge& c) {
   std::lock_guard g(s_->m);

@@ -54,6 +54,7 @@ class CardSigner : public ChallengeSigner {
   // PIN state evidence of the last login attempt (never the PIN), tries left if known.
   Json pin_evidence() const;
   std::optional<int> tries_left() const;
+  const CardSignerOptions& options() const;
 
  private:
   struct State;
@@ -86,6 +87,7 @@ class LocalSignSigner : public ChallengeSigner {
   Expected<std::vector<uint8_t>> sign(const Challenge& c) override;
   bool pin_rejected() const override { return pin_rejected_; }
   uint32_t last_ret_code() const { return last_ret_code_; }
+  const LocalSignSignerOptions& options() const { return options_; }
   // Where the retry state was read before the PIN went out ({"module","source",
   // "tries_left"} or {"unknown": code}); empty before the first sign().
   const Json& pin_state_evidence() const { return pin_state_evidence_; }
