@@ -2,7 +2,6 @@
 #include "app/cli/site_cli.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -23,11 +22,7 @@ void add_site_path_options(CLI::App& cmd, SitePathFlags& f) {
   cmd.add_option("--timeout", f.timeout_s, "Seconds each request to the site may take")->check(CLI::Range(1.0, 600.0));
 }
 
-std::vector<site::ChallengeSigner*> SiteRun::signer_ptrs() const {
-  std::vector<site::ChallengeSigner*> out;
-  for (const auto& s : signers) out.push_back(s.get());
-  return out;
-}
+std::vector<site::ChallengeSigner*> SiteRun::signer_ptrs() const { return site::signer_ptrs(signers); }
 
 std::optional<int> prepare_site_run(const SitePathFlags& f, SiteRun& run) {
   if (!make_run_options(f.common, run.options, true)) return static_cast<int>(kUsage);
@@ -53,33 +48,12 @@ std::optional<int> prepare_site_run(const SitePathFlags& f, SiteRun& run) {
   run.profile = *profile;
   run.client.extra_ca_files = f.common.trust;
   if (f.timeout_s > 0) run.client.timeout = std::chrono::milliseconds(static_cast<long long>(f.timeout_s * 1000));
-  const bool card = f.path == "card" || f.path == "both";
-  const bool browser = f.path == "localsign" || f.path == "both";
-  std::shared_ptr<const Secret> pin = run.options.pin;
-  if (card) {
-    site::CardSignerOptions co;
-    co.module = run.options.pkcs11_module;
-    co.reader = f.slot;
-    co.confirm_final_try = run.options.confirm_final_try;
-    run.signers.push_back(std::make_unique<site::CardSigner>(co, pin));
-  }
-  if (browser) {
-    site::LocalSignSignerOptions lo;
-    lo.url = f.localsign_url;
-    if (lo.url.empty())
-      if (const char* u = std::getenv("CERTWIZ_LAB_LOCALSIGN_URL"); u && *u) lo.url = u;
-    if (lo.url.empty()) lo.url = run.options.local_sign_url;
-    lo.origin = run.profile.base_url;
-    while (!lo.origin.empty() && lo.origin.back() == '/') lo.origin.pop_back();
-    lo.slot_description = f.slot;
-    // The card's retry state is read before the PIN goes to the component (which would
-    // spend the final try without asking), through --module / CERTWIZ_PKCS11_MODULE or
-    // else the module discovery finds; unreadable, only with --confirm-final-try.
-    lo.pin_state_module = run.options.pkcs11_module;
-    lo.pin_state_reader = f.slot;
-    lo.confirm_final_try = run.options.confirm_final_try;
-    run.signers.push_back(std::make_unique<site::LocalSignSigner>(lo, pin));
-  }
+  site::SignerRequest request;
+  request.card = f.path == "card" || f.path == "both";
+  request.localsign = f.path == "localsign" || f.path == "both";
+  request.reader = f.slot;
+  request.localsign_url = f.localsign_url;
+  run.signers = site::make_signers(run.options, run.profile, request, run.options.pin);
   return std::nullopt;
 }
 

@@ -74,12 +74,14 @@ wxString error_text(const Error& e) {
   return wxString::FromUTF8("✘ ") + tr(e.cause()) + "  " + tr(e.remedy()) + "  [" + u8(e.code) + "]";
 }
 
-// Asks for the PIN of the wizard's card; null when cancelled.
-std::shared_ptr<const Secret> ask_pin(wxWindow* parent, const WizardState& st, bool& confirmed) {
+// Asks for the PIN of the wizard's card; null when cancelled. `run` gets the wizard's
+// options with the dialog's final-try confirmation, for site::make_signers.
+std::shared_ptr<const Secret> ask_pin(wxWindow* parent, const WizardState& st, RunOptions& run) {
   const CheckResult* tokens = st.result("pkcs11.tokens");
   PinDialog dlg(parent, pin_info_for(tokens ? tokens->evidence : Json::object(), st.card_reader, u8(st.card_holder)));
   if (dlg.ShowModal() != wxID_OK) return nullptr;
-  confirmed = dlg.final_try_confirmed();
+  run = st.run;
+  run.confirm_final_try = dlg.final_try_confirmed();
   return dlg.take_pin();
 }
 
@@ -146,8 +148,8 @@ class BindingPage : public WizardPage {
   void bind() {
     if (busy_) return;
     WizardState& st = frame_.state();
-    bool confirmed = false;
-    auto pin = ask_pin(this, st, confirmed);
+    RunOptions run;
+    auto pin = ask_pin(this, st, run);
     if (!pin) return;
     busy_ = true;
     bind_->Disable();
@@ -160,17 +162,10 @@ class BindingPage : public WizardPage {
     fields.control_no = to_u8(control_->GetValue().Strip(wxString::both));
     fields.verification_code = to_u8(code_->GetValue().Strip(wxString::both));
     fields.login_type = login_type(st);
-    const bool via_card = path_->GetSelection() == 0;
-    site::CardSignerOptions card;
-    card.module = st.run.pkcs11_module;
-    card.reader = st.card_reader;
-    card.confirm_final_try = confirmed;
-    site::LocalSignSignerOptions ls;
-    ls.url = st.run.local_sign_url;
-    ls.slot_description = st.card_reader;
-    ls.pin_state_module = st.run.pkcs11_module;
-    ls.pin_state_reader = st.card_reader;
-    ls.confirm_final_try = confirmed;
+    site::SignerRequest request;
+    request.card = path_->GetSelection() == 0;
+    request.localsign = !request.card;
+    request.reader = st.card_reader;
     auto outcome = std::make_shared<std::optional<Expected<site::BindResult>>>();
     auto failure = std::make_shared<std::optional<site::SiteFailure>>();
     const std::string profile_name = st.run.site_profile;
@@ -185,15 +180,8 @@ class BindingPage : public WizardPage {
           auto o = copts;
           o.cancel = cancel;
           site::SiteClient client(*profile, o);
-          std::unique_ptr<site::ChallengeSigner> signer;
-          if (via_card) {
-            signer = std::make_unique<site::CardSigner>(card, pin);
-          } else {
-            auto l = ls;
-            l.origin = client.origin();
-            signer = std::make_unique<site::LocalSignSigner>(l, pin);
-          }
-          outcome->emplace(site::bind_with(client, *signer, fields));
+          auto signers = site::make_signers(run, *profile, request, pin);
+          outcome->emplace(site::bind_with(client, *signers.front(), fields));
           *failure = client.last_failure();
         },
         [this, outcome, failure, fields] {
@@ -290,8 +278,8 @@ class LoginPage : public WizardPage {
   void test() {
     if (busy_) return;
     WizardState& st = frame_.state();
-    bool confirmed = false;
-    auto pin = ask_pin(this, st, confirmed);
+    RunOptions run;
+    auto pin = ask_pin(this, st, run);
     if (!pin) return;
     busy_ = true;
     test_->Disable();
@@ -299,16 +287,8 @@ class LoginPage : public WizardPage {
     verdict_->SetForegroundColour(*wxBLACK);
     verdict_->SetLabel(_("Logging in..."));
     frame_.refresh_nav();
-    site::CardSignerOptions card;
-    card.module = st.run.pkcs11_module;
-    card.reader = st.card_reader;
-    card.confirm_final_try = confirmed;
-    site::LocalSignSignerOptions ls;
-    ls.url = st.run.local_sign_url;
-    ls.slot_description = st.card_reader;
-    ls.pin_state_module = st.run.pkcs11_module;
-    ls.pin_state_reader = st.card_reader;
-    ls.confirm_final_try = confirmed;
+    site::SignerRequest request;
+    request.reader = st.card_reader;
     auto report = std::make_shared<std::optional<site::PathsReport>>();
     auto profile_error = std::make_shared<std::optional<Error>>();
     const std::string profile_name = st.run.site_profile;
@@ -323,14 +303,11 @@ class LoginPage : public WizardPage {
           }
           auto o = copts;
           o.cancel = cancel;
-          site::CardSigner card_signer(card, pin);
-          auto l = ls;
-          l.origin = site::SiteClient(*profile, o).origin();
-          site::LocalSignSigner ls_signer(l, pin);
+          auto signers = site::make_signers(run, *profile, request, pin);
           site::FlowOptions flow;
           flow.cancel = cancel;
           flow.on_path = [&bg, this](const site::PathOutcome& p) { bg.post([this, p] { show_path(p); }); };
-          *report = site::login_paths(*profile, o, {&card_signer, &ls_signer}, flow);
+          *report = site::login_paths(*profile, o, site::signer_ptrs(signers), flow);
         },
         [this, report, profile_error] {
           busy_ = false;

@@ -52,9 +52,8 @@ PinDialog::PinDialog(wxWindow* parent, const PinDialogInfo& info)
     entry_->SetMinSize(FromDIP(wxSize(260, -1)));
     top->Add(entry_, 0, wxALL | wxEXPAND, FromDIP(10));
     entry_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) { update_ok(); });
-    if (info.tries_left && *info.tries_left == 1) {
+    if (final_try()) {
       confirm_ = new wxCheckBox(this, wxID_ANY, _("I am sure of this PIN and accept that the card locks if it is wrong"));
-      confirm_required_ = true;
     } else if (!info.tries_left) {
       // Nothing read the card's counter: the local signing component would try the PIN
       // blind, so it gets the PIN only with this box ticked (SITE-PIN-STATE-UNKNOWN).
@@ -85,7 +84,8 @@ PinDialog::~PinDialog() {
 void PinDialog::update_ok() {
   if (!ok_) return;
   const bool typed = entry_ && !entry_->secret().empty();
-  ok_->Enable(typed && (!confirm_required_ || confirm_->GetValue()));
+  // The PinGuard's rule decides, as it will again before the PIN reaches the card.
+  ok_->Enable(typed && !pkcs11::PinGuard::refusal(info_.locked, final_try(), final_try_confirmed(), "not sent"));
 }
 
 std::shared_ptr<const Secret> PinDialog::take_pin() {

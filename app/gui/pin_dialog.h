@@ -37,10 +37,11 @@ class PinDialog : public wxDialog {
 
  private:
   void update_ok();
+  // The final try: OK stays disabled until the confirmation is ticked.
+  bool final_try() const { return info_.tries_left && *info_.tries_left == 1; }
   PinDialogInfo info_;
   SecretEntry* entry_ = nullptr;
   wxCheckBox* confirm_ = nullptr;
-  bool confirm_required_ = false;  // the final try: OK stays disabled until ticked
   wxButton* ok_ = nullptr;
 };
 

@@ -50,6 +50,14 @@ std::optional<int> PinGuard::tries_left(const Json& t) {
   return flag(t, "user_pin_count_low") ? kHicosPinTries - 1 : kHicosPinTries;
 }
 
+std::optional<Error> PinGuard::refusal(bool locked, bool final_try, bool confirmed, std::string_view unsent) {
+  if (locked) return Error{"P11-PIN-LOCKED", "the card's PIN is locked (CKF_USER_PIN_LOCKED); " + std::string(unsent)};
+  if (final_try && !confirmed)
+    return Error{"P11-PIN-FINAL-TRY-REFUSED",
+                 "final PIN try (CKF_USER_PIN_FINAL_TRY) not confirmed; " + std::string(unsent)};
+  return std::nullopt;
+}
+
 PinAttempt PinGuard::login(const Secret& pin) {
   PinAttempt a;
   auto before = session_.token_info();
@@ -59,14 +67,10 @@ PinAttempt PinGuard::login(const Secret& pin) {
   }
   a.evidence["flags_before"] = (*before)["flags"];
   a.count_low_before = flag(*before, "user_pin_count_low");
-  if (flag(*before, "user_pin_locked")) {
-    a.tries_left = 0;
-    a.error = Error{"P11-PIN-LOCKED", "CKF_USER_PIN_LOCKED set; no C_Login made"};
-    return a;
-  }
-  if (flag(*before, "user_pin_final_try") && !confirm_final_try_) {
-    a.tries_left = 1;
-    a.error = Error{"P11-PIN-FINAL-TRY-REFUSED", "CKF_USER_PIN_FINAL_TRY set and not confirmed; no C_Login made"};
+  const bool locked = flag(*before, "user_pin_locked");
+  if (auto refused = refusal(locked, flag(*before, "user_pin_final_try"), confirm_final_try_, "no C_Login made")) {
+    a.tries_left = locked ? 0 : 1;
+    a.error = std::move(refused);
     return a;
   }
   const PinRule rule = rule_for(*before);

@@ -5,6 +5,7 @@
 // C_Login. It never retries.
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "checks/core/result.h"
 #include "checks/core/secret.h"
@@ -45,6 +46,11 @@ class PinGuard {
   static std::optional<std::string> check_form(const Secret& pin, const PinRule& rule);
   // Tries left as the flags tell it (HiCOS cards: 3 tries); nullopt when unknown.
   static std::optional<int> tries_left(const Json& token_info);
+  // The one rule before a PIN goes to a card, or to anything that logs in with it (the
+  // local signing component, the PIN dialog's OK): never to a locked card, and on the
+  // final try only when the user confirmed it. nullopt: the PIN may go. The error's
+  // detail ends with `unsent`, what was not done ("no C_Login made").
+  static std::optional<Error> refusal(bool locked, bool final_try, bool confirmed, std::string_view unsent);
 
  private:
   Session& session_;

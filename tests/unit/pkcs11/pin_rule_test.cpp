@@ -56,5 +56,19 @@ TEST(PinRule, TriesLeftFromFlags) {
   EXPECT_FALSE(PinGuard::tries_left(Json{{"label", "Other"}, {"flags", {{"user_pin_count_low", true}}}}));
 }
 
+// The one rule the card signer, the local-component signer and the PIN dialog ask.
+TEST(PinRule, RefusalOfALockedCardAndAnUnconfirmedFinalTry) {
+  auto locked = PinGuard::refusal(true, false, true, "nothing sent");
+  ASSERT_TRUE(locked);
+  EXPECT_EQ(locked->code, "P11-PIN-LOCKED");
+  EXPECT_NE(locked->detail.find("nothing sent"), std::string::npos);
+  auto final_try = PinGuard::refusal(false, true, false, "no C_Login made");
+  ASSERT_TRUE(final_try);
+  EXPECT_EQ(final_try->code, "P11-PIN-FINAL-TRY-REFUSED");
+  EXPECT_NE(final_try->detail.find("no C_Login made"), std::string::npos);
+  EXPECT_FALSE(PinGuard::refusal(false, true, true, "x"));
+  EXPECT_FALSE(PinGuard::refusal(false, false, false, "x"));
+}
+
 }  // namespace
 }  // namespace certwiz::pkcs11

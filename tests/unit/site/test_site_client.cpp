@@ -577,3 +577,53 @@ TEST(SitePaths, AWrongVerificationCodeIsNotSpentTwice) {
     ++binds;
   EXPECT_EQ(binds, 1u);
 }
+
+// One set-up for the CLI and the wizard: the run's module, confirmation and component, the
+// page's origin from the profile, and the lab's component URL only when none was given.
+TEST(SiteSigners, MakeSignersBuildsBothPathsFromTheRunsOptions) {
+  unsetenv("CERTWIZ_LAB_LOCALSIGN_URL");
+  RunOptions run;
+  run.pkcs11_module = "/opt/hicos/libHicos_p11v1.so";
+  run.local_sign_url = "http://127.0.0.1:1";
+  run.confirm_final_try = true;
+  SiteProfile profile;
+  profile.base_url = "https://site.example:8443/";
+  auto pin = std::make_shared<Secret>(kPin);
+  SignerRequest request;
+  request.reader = "Reader A 00 00";
+  auto signers = make_signers(run, profile, request, pin);
+  ASSERT_EQ(signers.size(), 2u);
+  ASSERT_EQ(signers[0]->path(), SigningPath::card);
+  ASSERT_EQ(signers[1]->path(), SigningPath::localsign);
+  EXPECT_EQ(signer_ptrs(signers), (std::vector<ChallengeSigner*>{signers[0].get(), signers[1].get()}));
+  const auto& card = dynamic_cast<const CardSigner&>(*signers[0]).options();
+  EXPECT_EQ(card.module, run.pkcs11_module);
+  EXPECT_EQ(card.reader, request.reader);
+  EXPECT_TRUE(card.confirm_final_try);
+  const auto& ls = dynamic_cast<const LocalSignSigner&>(*signers[1]).options();
+  EXPECT_EQ(ls.url, run.local_sign_url);
+  EXPECT_EQ(ls.origin, "https://site.example:8443");
+  EXPECT_EQ(ls.slot_description, request.reader);
+  EXPECT_EQ(ls.pin_state_module, run.pkcs11_module);
+  EXPECT_EQ(ls.pin_state_reader, request.reader);
+  EXPECT_TRUE(ls.confirm_final_try);
+
+  run.confirm_final_try = false;
+  request.card = false;
+  setenv("CERTWIZ_LAB_LOCALSIGN_URL", "http://127.0.0.1:2", 1);
+  auto lab = make_signers(run, profile, request, pin);
+  ASSERT_EQ(lab.size(), 1u);
+  EXPECT_EQ(dynamic_cast<const LocalSignSigner&>(*lab[0]).options().url, "http://127.0.0.1:2");
+  EXPECT_FALSE(dynamic_cast<const LocalSignSigner&>(*lab[0]).options().confirm_final_try);
+  request.localsign_url = "http://127.0.0.1:3";
+  auto given = make_signers(run, profile, request, pin);
+  ASSERT_EQ(given.size(), 1u);
+  EXPECT_EQ(dynamic_cast<const LocalSignSigner&>(*given[0]).options().url, "http://127.0.0.1:3");
+  unsetenv("CERTWIZ_LAB_LOCALSIGN_URL");
+
+  request.card = true;
+  request.localsign = false;
+  auto card_only = make_signers(run, profile, request, pin);
+  ASSERT_EQ(card_only.size(), 1u);
+  EXPECT_EQ(card_only[0]->path(), SigningPath::card);
+}
