@@ -77,7 +77,8 @@ wxString error_text(const Error& e) {
 // Asks for the PIN of the wizard's card; null when cancelled.
 std::shared_ptr<const Secret> ask_pin(wxWindow* parent, const WizardState& st, bool& confirmed) {
   const CheckResult* tokens = st.result("pkcs11.tokens");
-  PinDialog dlg(parent, pin_info_for(tokens ? tokens->evidence : Json::object(), st.card_reader, u8(st.card_holder)));
+  const auto* inventory = tokens ? tokens->model<pkcs11::TokenInventory>() : nullptr;
+  PinDialog dlg(parent, pin_info_for(inventory ? inventory->find(st.card_reader) : nullptr, st.card_reader, u8(st.card_holder)));
   if (dlg.ShowModal() != wxID_OK) return nullptr;
   confirmed = dlg.final_try_confirmed();
   return dlg.take_pin();
