@@ -212,6 +212,8 @@ CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
     CardHolder holder = read.contents ? card_holder(*read.contents) : CardHolder{};
     readings.cards.push_back({std::move(read), std::move(holder)});
   }
+  // Cancelled before the first card: there is no verdict to lead with.
+  if (verdicts.empty()) return CheckResult::failure("ENGINE-CANCELLED", {"已取消", "Cancelled"}, Json{{"tokens", Json::array()}});
   size_t lead = 0;
   for (size_t i = 1; i < verdicts.size(); ++i)
     if (worst(verdicts[lead].status, verdicts[i].status) != verdicts[lead].status) lead = i;
