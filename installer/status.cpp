@@ -116,12 +116,8 @@ HicosFindings find_hicos(const HicosStatusOptions& o) {
   return f;
 }
 
-CheckResult hicos_status(const HicosFindings& f, const HicosStatusOptions& o, const Manifest* manifest) {
-  auto titled = [](CheckResult r) {
-    r.id = "installer.status";
-    r.title = kStatusTitle;
-    return r;
-  };
+Json to_json(const HicosInstallation& h) {
+  const HicosFindings& f = h.found;
   Json ev{{"certwiz_install", f.record ? Json{{"version", f.record->version.str()}, {"target_dir", f.record->target_dir},
                                               {"module_path", f.record->module_path}}
                                        : Json(nullptr)},
@@ -131,67 +127,81 @@ CheckResult hicos_status(const HicosFindings& f, const HicosStatusOptions& o, co
           {"firefox_registrations", list(f.firefox_registrations)},
           {"component_version", f.component_version ? Json(*f.component_version) : Json(nullptr)}};
   if (!f.component_error.empty()) ev["component_error"] = f.component_error;
-  if (o.site_minimum) ev["site_minimum"] = *o.site_minimum;
+  if (h.site_minimum) ev["site_minimum"] = *h.site_minimum;
+  if (h.offered_version) ev["offered_version"] = *h.offered_version;
+  if (!h.source.empty()) ev["source"] = h.source;
+  if (h.installed_version) ev["installed_version"] = *h.installed_version;
+  if (f.record && f.vendor_traces()) ev["also_vendor_install"] = true;
+  if (!h.state.empty()) ev["state"] = h.state;
+  return ev;
+}
+
+CheckResult hicos_status(const HicosFindings& f, const HicosStatusOptions& o, const Manifest* manifest) {
+  HicosInstallation h;
+  h.found = f;
+  h.site_minimum = o.site_minimum;
   const Package* pkg = manifest ? select_package(*manifest, current_os(), current_arch()) : nullptr;
-  if (pkg) ev["offered_version"] = pkg->version.str();
+  if (pkg) h.offered_version = pkg->version.str();
+  auto titled = [&h](CheckResult r) {
+    r.id = "installer.status";
+    r.title = kStatusTitle;
+    r.evidence = to_json(h);
+    r.set_model(std::move(h));
+    return r;
+  };
 
   if (f.record_error && !f.vendor_traces())
-    return titled(CheckResult::from_error(*f.record_error, {"安裝紀錄損壞", "Install record damaged"}, ev));
+    return titled(CheckResult::from_error(*f.record_error, {"安裝紀錄損壞", "Install record damaged"}));
 
   // CertWiz's own install: its record knows the version; the manifest and the site say whether it is enough.
   if (f.record) {
     const std::string v = f.record->version.str();
-    ev["source"] = "certwiz";
-    ev["installed_version"] = v;
-    if (f.vendor_traces()) ev["also_vendor_install"] = true;
+    h.source = "certwiz";
+    h.installed_version = v;
     const bool below_site = o.site_minimum && compare_versions(v, *o.site_minimum) < 0;
     const VersionState state = pkg ? compare_installed(f.record->version, pkg->version) : VersionState::up_to_date;
-    ev["state"] = below_site ? "below site minimum" : std::string(version_state_name(state));
+    h.state = below_site ? "below site minimum" : std::string(version_state_name(state));
     if (below_site || state == VersionState::update_available) {
       const std::string target = pkg && compare_installed(f.record->version, pkg->version) == VersionState::update_available
                                      ? pkg->version.str()
                                      : *o.site_minimum;
       return titled(CheckResult::warning(
           "INSTALL-UPDATE-AVAILABLE",
-          {"已安裝 " + v + "（CertWiz 安裝），應更新到 " + target, "Installed " + v + " (CertWiz); update to " + target}, ev));
+          {"已安裝 " + v + "（CertWiz 安裝），應更新到 " + target, "Installed " + v + " (CertWiz); update to " + target}));
     }
-    return titled(CheckResult::pass({"已安裝 " + v + "（CertWiz 安裝）", "Installed " + v + " (CertWiz)"}, ev));
+    return titled(CheckResult::pass({"已安裝 " + v + "（CertWiz 安裝）", "Installed " + v + " (CertWiz)"}));
   }
 
   // A vendor installation: the running component tells its version.
   if (f.vendor_traces()) {
-    ev["source"] = "vendor installer";
+    h.source = "vendor installer";
     if (!f.component_version) {
-      ev["state"] = "version unknown";
+      h.state = "version unknown";
       return titled(CheckResult::pass({"已安裝（廠商安裝程式），版本不明：跨平台網頁元件沒有回應",
-                                       "Installed (vendor installer); version unknown: the local signing component does not answer"},
-                                      ev));
+                                       "Installed (vendor installer); version unknown: the local signing component does not answer"}));
     }
     const std::string& v = *f.component_version;
-    ev["installed_version"] = v;
+    h.installed_version = v;
     if (o.site_minimum && compare_versions(v, *o.site_minimum) < 0) {
-      ev["state"] = "below site minimum";
+      h.state = "below site minimum";
       return titled(CheckResult::warning("INSTALL-VENDOR-OUTDATED",
                                          {"已安裝 " + v + "（廠商安裝程式），比網站要求的 " + *o.site_minimum + " 舊",
                                           "Installed " + v + " (vendor installer), older than the " + *o.site_minimum +
-                                              " the site requires"},
-                                         ev));
+                                              " the site requires"}));
     }
-    ev["state"] = "installed";
+    h.state = "installed";
     // Only the component answers: say so, next to pkcs11.module's "no module found".
     if (f.vendor_module_files.empty() && f.certwiz_module_files.empty() && f.p11kit_registrations.empty() &&
         f.firefox_registrations.empty())
       return titled(CheckResult::pass({"已安裝 " + v + "（廠商安裝程式），但常見位置找不到它的 PKCS#11 模組",
-                                       "Installed " + v + " (vendor installer), but its PKCS#11 module is not in the usual places"},
-                                      ev));
-    return titled(CheckResult::pass({"已安裝 " + v + "（廠商安裝程式）", "Installed " + v + " (vendor installer)"}, ev));
+                                       "Installed " + v + " (vendor installer), but its PKCS#11 module is not in the usual places"}));
+    return titled(CheckResult::pass({"已安裝 " + v + "（廠商安裝程式）", "Installed " + v + " (vendor installer)"}));
   }
 
-  ev["state"] = "not installed";
+  h.state = "not installed";
   if (manifest && !pkg)
-    return titled(CheckResult::failure("INSTALL-NO-PACKAGE", {"尚未安裝，也沒有適用於此平台的套件", "Not installed, and no package for this platform"},
-                                       ev));
-  return titled(CheckResult::warning("INSTALL-NOT-INSTALLED", {"尚未安裝", "Not installed"}, ev));
+    return titled(CheckResult::failure("INSTALL-NO-PACKAGE", {"尚未安裝，也沒有適用於此平台的套件", "Not installed, and no package for this platform"}));
+  return titled(CheckResult::warning("INSTALL-NOT-INSTALLED", {"尚未安裝", "Not installed"}));
 }
 
 CheckResult hicos_status(const HicosStatusOptions& o) {

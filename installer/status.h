@@ -54,6 +54,22 @@ struct HicosFindings {
 
 HicosFindings find_hicos(const HicosStatusOptions& options);
 
+// What installer.status learned (its model): the findings and the verdict on them. The
+// check's evidence is to_json of it.
+struct HicosInstallation {
+  HicosFindings found;
+  std::optional<std::string> site_minimum;     // the site's minimum for this OS
+  std::optional<std::string> offered_version;  // what CertWiz's manifest offers here
+  std::string source;  // "certwiz", "vendor installer"; empty when not installed (or the record is damaged)
+  std::optional<std::string> installed_version;
+  // "up to date", "update available", "below site minimum", "version unknown",
+  // "installed", "not installed"; empty when the record is damaged.
+  std::string state;
+
+  bool installed() const { return !source.empty(); }
+};
+Json to_json(const HicosInstallation& h);
+
 // The verdict (id installer.status). `manifest` (may be null) gives the version CertWiz
 // offers, for CertWiz's own install.
 CheckResult hicos_status(const HicosFindings& found, const HicosStatusOptions& options, const Manifest* manifest);

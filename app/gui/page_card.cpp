@@ -12,15 +12,18 @@
 #include "app/gui/i18n.h"
 #include "app/gui/pin_dialog.h"
 #include "app/gui/results_view.h"
+#include "checks/cert/findings.h"
 #include "checks/diagnose/diagnose.h"
 #include "checks/pkcs11/checks.h"
+#include "checks/pkcs11/token.h"
 
 namespace certwiz::gui {
 namespace {
 
 struct CardRow {
-  std::string reader, holder, kind;  // kind: "citizen", "business", ...
-  Json token;                         // the token's entry of pkcs11.tokens
+  std::string reader, holder;
+  cert::CardKind kind = cert::CardKind::unknown;
+  pkcs11::Token token;                // the card as pkcs11.tokens read it
 };
 
 class CardPage : public WizardPage {
@@ -97,52 +100,35 @@ class CardPage : public WizardPage {
     run_checks_async(frame_, std::move(checks), std::move(cb));
   }
 
-  // Certificate rows: one per card and use, from the certificate checks' evidence.
+  // Certificate rows: one per card and use, from the certificate checks' findings.
   void fill() {
     const WizardState& st = frame_.state();
     rows_.clear();
     choice_->Clear();
     certs_->DeleteAllItems();
     const CheckResult* tokens = st.result("pkcs11.tokens");
-    if (tokens && tokens->evidence.contains("tokens")) {
-      for (const auto& t : tokens->evidence["tokens"]) rows_.push_back({t.value("reader", ""), "", "", t});
+    if (const auto* inventory = tokens ? tokens->model<pkcs11::TokenInventory>() : nullptr)
+      for (const auto& t : inventory->tokens) rows_.push_back({t.reader, "", cert::CardKind::unknown, t});
+    const auto lines = cert::card_certificates([&st](const std::string& id) { return st.result(id); });
+    for (const auto& c : lines) {
+      const bool sign = c.role == cert::CardCertRole::sign;
+      const long row = certs_->InsertItem(certs_->GetItemCount(), u8(c.holder_name));
+      certs_->SetItem(row, 1, sign ? _("Signing") : _("Encryption"));
+      certs_->SetItem(row, 2, u8(c.issuer));
+      certs_->SetItem(row, 3, u8(c.valid_until));
+      certs_->SetItem(row, 4, status_label(c.status) + "  " + u8(c.reader));
+      certs_->SetItemTextColour(row, status_colour(c.status));
+      if (sign)
+        for (auto& cr : rows_)
+          if (cr.reader == c.reader) {
+            cr.holder = c.holder_name;
+            cr.kind = c.card_kind;
+          }
     }
-    for (const char* role : {"sign", "keyx"}) {
-      const CheckResult* id = st.result(std::string("cert.") + role + ".identity");
-      const CheckResult* validity = st.result(std::string("cert.") + role + ".validity");
-      if (!id || !id->evidence.contains("certificates")) continue;
-      for (const auto& c : id->evidence["certificates"]) {
-        const std::string reader = c.value("reader", "");
-        Status worst_status = parse_status(c.value("status", "unknown")).value_or(Status::unknown);
-        std::string until;
-        // The same card's entries in the other certificate checks.
-        for (const char* aspect : {"validity", "chain", "revocation"}) {
-          const CheckResult* r = st.result(std::string("cert.") + role + "." + aspect);
-          if (!r || !r->evidence.contains("certificates")) continue;
-          for (const auto& e : r->evidence["certificates"])
-            if (e.value("reader", "") == reader) {
-              worst_status = worst(worst_status, parse_status(e.value("status", "unknown")).value_or(Status::unknown));
-              if (r == validity) until = e.value("not_after", "").substr(0, 10);
-            }
-        }
-        const long row = certs_->InsertItem(certs_->GetItemCount(), u8(c.value("holder_name", "")));
-        certs_->SetItem(row, 1, std::string(role) == "sign" ? _("Signing") : _("Encryption"));
-        certs_->SetItem(row, 2, u8(c.value("issuer", "")));
-        certs_->SetItem(row, 3, u8(until));
-        certs_->SetItem(row, 4, status_label(worst_status) + "  " + u8(reader));
-        certs_->SetItemTextColour(row, status_colour(worst_status));
-        if (std::string(role) == "sign")
-          for (auto& cr : rows_)
-            if (cr.reader == reader) {
-              cr.holder = c.value("holder_name", "");
-              cr.kind = c.value("card_kind", "");
-            }
-      }
-    }
-    const std::string wanted = st.card == CardChoice::business ? "business" : "citizen";
+    const cert::CardKind wanted = st.card == CardChoice::business ? cert::CardKind::business : cert::CardKind::citizen;
     int select = -1;
     for (size_t i = 0; i < rows_.size(); ++i) {
-      choice_->Append(u8(rows_[i].holder.empty() ? rows_[i].token.value("label", "") : rows_[i].holder) + wxString::FromUTF8("  —  ") +
+      choice_->Append(u8(rows_[i].holder.empty() ? rows_[i].token.label : rows_[i].holder) + wxString::FromUTF8("  —  ") +
                       u8(rows_[i].reader));
       if (rows_[i].kind == wanted && select < 0) select = static_cast<int>(i);
     }
@@ -164,7 +150,7 @@ class CardPage : public WizardPage {
     const int i = choice_->GetSelection();
     if (i == wxNOT_FOUND || running_) return;
     const CardRow& row = rows_[static_cast<size_t>(i)];
-    const PinDialogInfo info = pin_info_for(Json{{"tokens", Json::array({row.token})}}, row.reader, u8(row.holder));
+    const PinDialogInfo info = pin_info_for(&row.token, row.reader, u8(row.holder));
     std::shared_ptr<const Secret> pin;
     bool confirmed = false;
     {

@@ -184,21 +184,19 @@ class EnvironmentPage : public WizardPage {
   // Each card's row: what the ATR says, then what the card itself holds (holder kind,
   // name and validity from its SIGN certificate, or why it could not be read).
   void show_card_contents(const CheckResult& r) {
-    auto tokens = r.evidence.find("tokens");
-    if (tokens == r.evidence.end() || !tokens->is_array()) return;
-    for (const auto& t : *tokens) {
-      const std::string reader = t.value("reader", "");
+    const auto* readings = r.model<card::CardReadings>();
+    if (!readings) return;
+    for (const auto& c : readings->cards) {
+      const std::string& reader = c.read.reader;
       auto atr = atr_text_.find(reader);
       if (reader.empty() || atr == atr_text_.end()) continue;  // removed since
       wxString line;
       Status st = Status::pass;
-      if (t.contains("holder_summary")) {
-        const Text holder = text_from_json(t["holder_summary"]);
-        line = tr(holder);
-        if (holder.en.find("expired") != std::string::npos || holder.en.find("valid only from") != std::string::npos)
-          st = Status::fail;
-      } else if (const FailureCode* c = find_failure_code(t.value("code", ""))) {
-        line = wxString::FromUTF8("✘ ") + tr(c->cause());
+      if (!c.holder.summary.empty()) {
+        line = tr(c.holder.summary);
+        if (!c.holder.valid_now) st = Status::fail;
+      } else if (const FailureCode* code = c.read.contents ? nullptr : find_failure_code(c.read.contents.error().code)) {
+        line = wxString::FromUTF8("✘ ") + tr(code->cause());
         st = Status::fail;
       } else {
         continue;

@@ -78,7 +78,8 @@ wxString error_text(const Error& e) {
 // options with the dialog's final-try confirmation, for site::make_signers.
 std::shared_ptr<const Secret> ask_pin(wxWindow* parent, const WizardState& st, RunOptions& run) {
   const CheckResult* tokens = st.result("pkcs11.tokens");
-  PinDialog dlg(parent, pin_info_for(tokens ? tokens->evidence : Json::object(), st.card_reader, u8(st.card_holder)));
+  const auto* inventory = tokens ? tokens->model<pkcs11::TokenInventory>() : nullptr;
+  PinDialog dlg(parent, pin_info_for(inventory ? inventory->find(st.card_reader) : nullptr, st.card_reader, u8(st.card_holder)));
   if (dlg.ShowModal() != wxID_OK) return nullptr;
   run = st.run;
   run.confirm_final_try = dlg.final_try_confirmed();

@@ -10,17 +10,14 @@
 
 namespace certwiz::gui {
 
-PinDialogInfo pin_info_for(const Json& tokens_evidence, const std::string& reader, const wxString& holder) {
+PinDialogInfo pin_info_for(const pkcs11::Token* token, const std::string& reader, const wxString& holder) {
   PinDialogInfo info;
   info.card = holder + wxString::FromUTF8("  —  ") + u8(reader);
-  if (!tokens_evidence.contains("tokens")) return info;
-  for (const auto& t : tokens_evidence["tokens"]) {
-    if (!reader.empty() && t.value("reader", "") != reader) continue;
-    info.tries_left = pkcs11::PinGuard::tries_left(t);
-    info.locked = t.contains("pin") && t["pin"].value("locked", false);
-    info.count_low = t.contains("pin") && t["pin"].value("count_low", false);
-    break;
-  }
+  if (!token) return info;
+  const pkcs11::PinStatus pin = pkcs11::PinGuard::pin_state(*token);
+  info.tries_left = pin.tries_left;
+  info.locked = pin.locked;
+  info.count_low = pin.count_low;
   return info;
 }
 

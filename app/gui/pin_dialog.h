@@ -13,6 +13,7 @@
 
 #include "app/gui/secret_entry.h"
 #include "checks/core/result.h"
+#include "checks/pkcs11/token.h"
 
 namespace certwiz::gui {
 
@@ -23,9 +24,9 @@ struct PinDialogInfo {
   bool count_low = false;
 };
 
-// The dialog's facts for the card in `reader`, from the evidence of pkcs11.tokens
-// (the engine read the flags without logging in).
-PinDialogInfo pin_info_for(const Json& tokens_evidence, const std::string& reader, const wxString& holder);
+// The dialog's facts for the card `token` in `reader` (null: the engine read no card
+// there), as PinGuard reads its flags (read without logging in).
+PinDialogInfo pin_info_for(const pkcs11::Token* token, const std::string& reader, const wxString& holder);
 
 class PinDialog : public wxDialog {
  public:

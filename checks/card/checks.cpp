@@ -83,7 +83,7 @@ CardRead read_card_in_reader(const std::string& reader, const CardLayout& layout
   return out;  // the channel (and with it the transaction and connection) ends here
 }
 
-Text holder_summary(const CardContents& contents) {
+CardHolder card_holder(const CardContents& contents) {
   const CertificateOnCard* sign = sign_certificate(contents);
   if (!sign) return {};
   auto info = cert::parse_certificate(std::string_view(reinterpret_cast<const char*>(sign->der.data()), sign->der.size()));
@@ -92,14 +92,21 @@ Text holder_summary(const CardContents& contents) {
   const std::string& name = info->identity.holder_name;
   const std::time_t now = std::time(nullptr);
   Text validity;
+  bool valid_now = false;
   if (info->not_after < now) validity = {"已於 " + day_of(info->not_after) + " 到期", "expired on " + day_of(info->not_after)};
   else if (info->not_before > now) validity = {"要到 " + day_of(info->not_before) + " 才生效", "valid only from " + day_of(info->not_before)};
-  else validity = {"有效至 " + day_of(info->not_after), "valid to " + day_of(info->not_after)};
+  else {
+    validity = {"有效至 " + day_of(info->not_after), "valid to " + day_of(info->not_after)};
+    valid_now = true;
+  }
   std::string kind_en = kind.en;
   if (!kind_en.empty()) kind_en[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(kind_en[0])));
-  return {kind.zh_TW + (name.empty() ? "" : "，" + name) + "，" + validity.zh_TW,
-          kind_en + (name.empty() ? "" : ", " + name) + ", " + validity.en};
+  return {{kind.zh_TW + (name.empty() ? "" : "，" + name) + "，" + validity.zh_TW,
+           kind_en + (name.empty() ? "" : ", " + name) + ", " + validity.en},
+          valid_now};
 }
+
+Text holder_summary(const CardContents& contents) { return card_holder(contents).summary; }
 
 Json card_read_to_json(const CardRead& read, bool full_trace) {
   Json j{{"reader", read.reader}, {"source", "card"}, {"atr", pcsc::hex_spaced(read.atr)}};
@@ -194,6 +201,7 @@ CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
   if (wanted.empty()) return CheckResult::skipped({"讀卡機中沒有卡片", "No card in a reader"}, Json{{"tokens", Json::array()}});
   Json tokens = Json::array();
   std::vector<CheckResult> verdicts;
+  CardReadings readings;
   for (const auto& reader : wanted) {
     if (ctx.cancel().cancelled()) break;
     CardRead read = read_card_in_reader(reader);
@@ -201,7 +209,11 @@ CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
                                " ms" + (read.contents ? std::string() : ", " + read.contents.error().code));
     verdicts.push_back(judge_read(read));
     tokens.push_back(card_read_to_json(read));
+    CardHolder holder = read.contents ? card_holder(*read.contents) : CardHolder{};
+    readings.cards.push_back({std::move(read), std::move(holder)});
   }
+  // Cancelled before the first card: there is no verdict to lead with.
+  if (verdicts.empty()) return CheckResult::failure("ENGINE-CANCELLED", {"已取消", "Cancelled"}, Json{{"tokens", Json::array()}});
   size_t lead = 0;
   for (size_t i = 1; i < verdicts.size(); ++i)
     if (worst(verdicts[lead].status, verdicts[i].status) != verdicts[lead].status) lead = i;
@@ -219,6 +231,7 @@ CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
     out.summary.en += " (" + std::to_string(verdicts.size()) + " cards)";
   }
   out.evidence = Json{{"tokens", std::move(tokens)}};
+  out.set_model(std::move(readings));
   return out;
 }
 

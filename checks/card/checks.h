@@ -30,8 +30,23 @@ CardRead read_card_in_reader(const std::string& reader, const CardLayout& layout
 Json card_read_to_json(const CardRead& read, bool full_trace = false);
 
 // The holder's card kind, name and validity from the SIGN certificate, in the user's
-// words ("自然人憑證，陳志明，有效至 2031-11-01"); empty when there is no readable one.
-Text holder_summary(const CardContents& contents);
+// words ("自然人憑證，陳志明，有效至 2031-11-01"), and whether it is valid today.
+struct CardHolder {
+  Text summary;  // empty when there is no readable SIGN certificate
+  bool valid_now = false;
+};
+CardHolder card_holder(const CardContents& contents);
+Text holder_summary(const CardContents& contents);  // card_holder(contents).summary
+
+// What card.contents learned (its model): each card read, in reader order, with its
+// holder. The check's evidence is card_read_to_json of each.
+struct CardReading {
+  CardRead read;
+  CardHolder holder;
+};
+struct CardReadings {
+  std::vector<CardReading> cards;
+};
 
 // Compares the cards read directly with the "pkcs11.tokens" evidence and the
 // "localsign.tokens" evidence (either may be null). Returns the check's result.

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "checks/cert/card_certs.h"
+#include "checks/cert/findings.h"
 #include "checks/cert/verify.h"
 
 namespace certwiz::cert {
@@ -50,9 +51,14 @@ CheckResult per_card_certificate(const CheckContext& ctx, const std::vector<std:
   if (tokens->empty()) return CheckResult::skipped({"沒有插入卡片", "No card inserted"});
 
   std::vector<CheckResult> results;
-  Json listed = Json::array();
+  CertFindings findings;
   for (const auto& token : *tokens) {
     CheckResult one;
+    CertFinding finding;
+    finding.reader = token.reader;
+    finding.token_serial = token.serial;
+    finding.role = role;
+    finding.source = found->first;
     const CardCertificate* cert = token.find(role);
     if (!cert) {
       one = CheckResult::failure("CERT-NOT-ON-CARD", join(role_text(role), "不在卡片上", " not on the card"),
@@ -62,19 +68,20 @@ CheckResult per_card_certificate(const CheckContext& ctx, const std::vector<std:
       one = CheckResult::from_error(info.error(), join(role_text(role), "無法解讀", " cannot be read"));
     } else {
       one = judge(token, *cert, *info);
+      finding.certificate = std::move(*info);
     }
-    Json ev = {{"reader", token.reader}, {"token_serial", token.serial}, {"role", card_cert_role_name(role)},
-               {"source", found->first}, {"status", status_name(one.status)}};
-    if (!one.code.empty()) ev["code"] = one.code;
-    for (auto it = one.evidence.begin(); it != one.evidence.end(); ++it) ev[it.key()] = it.value();
-    listed.push_back(std::move(ev));
+    finding.status = one.status;
+    finding.code = one.code;
+    finding.facts = one.evidence;
+    findings.certificates.push_back(std::move(finding));
     results.push_back(std::move(one));
   }
   size_t lead = 0;
   for (size_t i = 1; i < results.size(); ++i)
     if (worst(results[lead].status, results[i].status) != results[lead].status) lead = i;
   CheckResult out = std::move(results[lead]);
-  out.evidence = Json{{"certificates", std::move(listed)}};
+  out.evidence = to_json(findings);
+  out.set_model(std::move(findings));
   // The summary speaks for the worst card; say that there are others in the evidence.
   if (results.size() > 1) {
     out.summary.zh_TW += "（共 " + std::to_string(results.size()) + " 張卡）";

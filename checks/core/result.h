@@ -1,7 +1,9 @@
 #pragma once
 // What a check returns, and the Expected<T> type for expected failures below the check level.
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <typeinfo>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,6 +64,22 @@ struct CheckResult {
   std::string detail;      // technical specifics for a helpdesk
   double started_ms = 0;   // offset from the start of the run
   double duration_ms = 0;
+  // What the check learned, typed by its module (e.g. pkcs11::TokenInventory); the
+  // evidence above is written from it. Other modules and the front ends read this, not
+  // the evidence keys. A result read back from a report file has no model.
+  std::shared_ptr<const void> model_data;
+  const std::type_info* model_type = nullptr;
+
+  template <typename T>
+  void set_model(T model) {
+    model_data = std::make_shared<const T>(std::move(model));
+    model_type = &typeid(T);
+  }
+  // The model when it is a T; nullptr otherwise (none, another type, a result from a file).
+  template <typename T>
+  const T* model() const {
+    return model_data && model_type && *model_type == typeid(T) ? static_cast<const T*>(model_data.get()) : nullptr;
+  }
 
   static CheckResult pass(Text summary, Json evidence = Json::object());
   static CheckResult skipped(Text summary, Json evidence = Json::object());

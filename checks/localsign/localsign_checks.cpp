@@ -45,30 +45,38 @@ CheckResult check_service(const Client& client, const SiteProfile* site) {
                                                 : Text{"61161 埠的回應不是跨平台網頁元件", "What answers on port 61161 is not the component"};
     return CheckResult::from_error(e, s);
   }
-  Json ev{{"version", *v}, {"os", this_os()}};
+  ComponentState state;
+  state.version = *v;
+  state.os = std::string(this_os());
   if (site) {
-    auto it = site->min_localsign_version.find(std::string(this_os()));
+    auto it = site->min_localsign_version.find(state.os);
     if (it != site->min_localsign_version.end()) {
-      ev["site_minimum"] = it->second;
-      if (compare_versions(*v, it->second) < 0)
-        return CheckResult::failure("LOCALSIGN-OLD-VERSION",
-                                    {"跨平台網頁元件 " + *v + " 比網站要求的 " + it->second + " 舊",
-                                     "Component " + *v + " is older than the " + it->second + " the site requires"},
-                                    ev);
+      state.site_minimum = it->second;
+      state.older_than_site = compare_versions(*v, it->second) < 0;
     }
   }
-  return CheckResult::pass({"跨平台網頁元件 " + *v + " 執行中", "Local signing component " + *v + " is running"}, ev);
+  CheckResult r =
+      state.older_than_site
+          ? CheckResult::failure("LOCALSIGN-OLD-VERSION",
+                                 {"跨平台網頁元件 " + *v + " 比網站要求的 " + *state.site_minimum + " 舊",
+                                  "Component " + *v + " is older than the " + *state.site_minimum + " the site requires"},
+                                 to_json(state))
+          : CheckResult::pass({"跨平台網頁元件 " + *v + " 執行中", "Local signing component " + *v + " is running"}, to_json(state));
+  r.set_model(std::move(state));
+  return r;
 }
 
-CheckResult check_tokens(const Client& client) {
-  auto info = client.pkcs11info(true);
-  if (!info) return CheckResult::from_error(info.error(), {"無法讀取元件看到的卡片", "Cannot read what the component sees"});
+Json to_json(const ComponentState& s) {
+  Json ev{{"version", s.version}, {"os", s.os}};
+  if (s.site_minimum) ev["site_minimum"] = *s.site_minimum;
+  return ev;
+}
+
+Json to_json(const Pkcs11Info& info) {
   Json slots = Json::array();
-  int with_card = 0;
-  for (const auto& s : info->slots) {
+  for (const auto& s : info.slots) {
     Json js{{"reader", s.description}, {"card", s.token.has_value()}};
     if (s.token) {
-      ++with_card;
       js["serial"] = s.token->serial;
       Json certs = Json::array();
       for (const auto& c : s.token->certs)
@@ -77,19 +85,33 @@ CheckResult check_tokens(const Client& client) {
     }
     slots.push_back(js);
   }
-  Json ev{{"library_description", info->library_description}, {"library_version", info->library_version},
-          {"server_version", info->server_version}, {"slots", slots}};
+  return Json{{"library_description", info.library_description}, {"library_version", info.library_version},
+              {"server_version", info.server_version}, {"slots", slots}};
+}
+
+CheckResult check_tokens(const Client& client) {
+  auto info = client.pkcs11info(true);
+  if (!info) return CheckResult::from_error(info.error(), {"無法讀取元件看到的卡片", "Cannot read what the component sees"});
+  int with_card = 0;
+  for (const auto& s : info->slots) with_card += s.token.has_value();
+  const Json ev = to_json(*info);
+  auto with_model = [&info](CheckResult r) {
+    r.set_model(std::move(*info));
+    return r;
+  };
   if (info->ret_code != 0) {
     auto r = result_for_ret_code(info->ret_code, 0, {"元件回報", "The component reports"});
     r.evidence.update(ev);
-    return r;
+    return with_model(std::move(r));
   }
   if (info->slots.empty())
-    return CheckResult::failure("LOCALSIGN-NO-READER", {"元件找不到讀卡機", "The component finds no reader"}, ev);
+    return with_model(CheckResult::failure("LOCALSIGN-NO-READER", {"元件找不到讀卡機", "The component finds no reader"}, ev));
   if (with_card == 0)
-    return CheckResult::warning("LOCALSIGN-NO-CARD", {"元件看到 " + std::to_string(info->slots.size()) + " 台讀卡機，但沒有卡片",
-                                                      "The component sees " + std::to_string(info->slots.size()) + " reader(s) but no card"}, ev);
-  return CheckResult::pass({"元件看到 " + std::to_string(with_card) + " 張卡片", "The component sees " + std::to_string(with_card) + " card(s)"}, ev);
+    return with_model(CheckResult::warning("LOCALSIGN-NO-CARD", {"元件看到 " + std::to_string(info->slots.size()) + " 台讀卡機，但沒有卡片",
+                                                                 "The component sees " + std::to_string(info->slots.size()) + " reader(s) but no card"},
+                                           ev));
+  return with_model(
+      CheckResult::pass({"元件看到 " + std::to_string(with_card) + " 張卡片", "The component sees " + std::to_string(with_card) + " card(s)"}, ev));
 }
 
 std::vector<Check> localsign_checks(const RunOptions& options) {

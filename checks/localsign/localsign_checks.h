@@ -1,6 +1,8 @@
 #pragma once
 // Checks of the local signing component: running and new enough for the site, and
 // what it sees (readers, card, certificates).
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "assets/site_profile.h"
@@ -9,6 +11,19 @@
 #include "checks/localsign/client.h"
 
 namespace certwiz::localsign {
+
+// What localsign.service learned about the component (its model): the version it
+// reports and the minimum the site asks of this OS (empty when the site names none).
+struct ComponentState {
+  std::string version;
+  std::string os;
+  std::optional<std::string> site_minimum;
+  bool older_than_site = false;
+};
+Json to_json(const ComponentState& s);
+// localsign.tokens carries the component's Pkcs11Info as its model; its evidence:
+// {"library_description","library_version","server_version","slots":[...]}.
+Json to_json(const Pkcs11Info& info);
 
 std::vector<Check> localsign_checks(const RunOptions& options);
 

@@ -86,72 +86,61 @@ CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
   if (!context)
     return with_platform_remedy(
         CheckResult::from_error(context.error(), {"無法連線到智慧卡服務（PC/SC）", "Cannot reach the smart-card service (PC/SC)"}));
-  Json ev;
   auto names = context->list_readers();
   if (!names)
     return with_platform_remedy(CheckResult::from_error(names.error(), {"無法取得讀卡機清單", "Cannot list the card readers"}));
   auto states = context->states(*names);
   if (!states)
     return with_platform_remedy(CheckResult::from_error(states.error(), {"無法取得讀卡機狀態", "Cannot read the readers' state"}));
-  Json rj = Json::array();
-  for (const auto& s : *states) {
-    Json r{{"name", s.name}, {"state", s.state()}};
-    if (!s.atr.empty()) r["atr"] = hex_spaced(s.atr);
-    rj.push_back(std::move(r));
-  }
-  ev["readers"] = std::move(rj);
-
-  const DriverScan drivers = scan_reader_drivers(paths.drivers_dir);
-  Json dj = Json::array();
-  for (const auto& d : drivers.drivers) dj.push_back(to_json(d));
-  ev["drivers"] = std::move(dj);
-  Json pj = Json::array();
-  for (const auto& p : drivers.problems) pj.push_back(p.detail);
-  ev["driver_problems"] = std::move(pj);
-
-  const auto usb = match_usb_readers(scan_usb_card_readers(paths.sysfs_root), drivers.drivers, *names);
-  Json uj = Json::array();
+  ReaderInventory inv;
+  inv.readers = *states;
+  inv.drivers = scan_reader_drivers(paths.drivers_dir);
+  inv.usb = match_usb_readers(scan_usb_card_readers(paths.sysfs_root), inv.drivers.drivers, *names);
+  const DriverScan& drivers = inv.drivers;
   std::vector<std::string> no_driver, not_seen;
-  for (const auto& u : usb) {
-    uj.push_back(to_json(u));
+  for (const auto& u : inv.usb) {
     const std::string label = u.usb.product.empty() ? u.usb.sysfs_name : u.usb.product;
     if (u.seen_by_pcsc) continue;
     (u.driver.empty() ? no_driver : not_seen).push_back(label);
   }
-  ev["usb_card_readers"] = std::move(uj);
-  ctx.log().info("pcsc", std::to_string(names->size()) + " reader(s), " + std::to_string(usb.size()) + " USB smart-card interface(s)");
+  const Json ev = to_json(inv);
+  ctx.log().info("pcsc", std::to_string(names->size()) + " reader(s), " + std::to_string(inv.usb.size()) + " USB smart-card interface(s)");
+  auto with_model = [&inv](CheckResult r) {
+    r.set_model(std::move(inv));
+    return r;
+  };
 
   if (!no_driver.empty()) {
-    auto r = with_platform_remedy(CheckResult::failure(
+    auto r = with_model(with_platform_remedy(CheckResult::failure(
         "PCSC-READER-NO-DRIVER", {"讀卡機沒有驅動程式：" + join_names(no_driver), "Reader without a driver: " + join_names(no_driver)},
-        ev, "USB class 0x0B device(s) not listed by any driver bundle: " + join_names(no_driver)));
+        ev, "USB class 0x0B device(s) not listed by any driver bundle: " + join_names(no_driver))));
     if (!names->empty()) r.status = Status::warn;  // another reader works
     return r;
   }
   if (names->empty() && !not_seen.empty())
-    return with_platform_remedy(CheckResult::warning(
+    return with_model(with_platform_remedy(CheckResult::warning(
         "PCSC-READER-NOT-SEEN", {"讀卡機已接上但智慧卡服務沒有看到它", "A reader is plugged in but PC/SC does not see it"}, ev,
-        "USB reader(s) with a driver but no PC/SC reader: " + join_names(not_seen)));
+        "USB reader(s) with a driver but no PC/SC reader: " + join_names(not_seen))));
   if (names->empty())
-    return with_platform_remedy(CheckResult::failure("PCSC-NO-READER", {"找不到讀卡機", "No card reader found"}, ev,
-                                                     "SCardListReaders: SCARD_E_NO_READERS_AVAILABLE, no USB smart-card interface"));
+    return with_model(with_platform_remedy(CheckResult::failure("PCSC-NO-READER", {"找不到讀卡機", "No card reader found"}, ev,
+                                                                "SCardListReaders: SCARD_E_NO_READERS_AVAILABLE, no USB smart-card interface")));
   for (const auto& s : *states)
     if (s.state() == "exclusive")
-      return with_platform_remedy(CheckResult::warning(
+      return with_model(with_platform_remedy(CheckResult::warning(
           "PCSC-READER-EXCLUSIVE", {"讀卡機「" + s.name + "」被其他程式獨占", "Reader \"" + s.name + "\" is held exclusively by another program"},
-          ev, "SCARD_STATE_EXCLUSIVE on " + s.name));
+          ev, "SCARD_STATE_EXCLUSIVE on " + s.name)));
   if (!drivers.problems.empty())
-    return with_platform_remedy(CheckResult::warning(
+    return with_model(with_platform_remedy(CheckResult::warning(
         "PCSC-DRIVER-BROKEN", {"讀卡機可用，但有驅動程式描述檔損壞", "Readers work, but a driver description file is damaged"}, ev,
-        drivers.problems.front().detail));
+        drivers.problems.front().detail)));
   std::string list_zh, list_en;
   for (const auto& s : *states) {
     list_zh += (list_zh.empty() ? "" : "；") + s.name + "（" + state_zh(s.state()) + "）";
     list_en += (list_en.empty() ? "" : "; ") + s.name + " (" + s.state() + ")";
   }
-  return CheckResult::pass({"找到 " + std::to_string(names->size()) + " 台讀卡機：" + list_zh,
-                            "Found " + std::to_string(names->size()) + " reader(s): " + list_en},
-                           ev);
+  return with_model(CheckResult::pass({"找到 " + std::to_string(names->size()) + " 台讀卡機：" + list_zh,
+                                       "Found " + std::to_string(names->size()) + " reader(s): " + list_en},
+                                      ev));
 }
 
 // ---- card.atr -----------------------------------------------------------------
@@ -319,6 +308,22 @@ std::vector<Check> pcsc_checks(const RunOptions& options, PcscCheckConfig config
   card.run = [options, config](const CheckContext& ctx) { return check_card(options, config, ctx); };
   out.push_back(std::move(card));
   return out;
+}
+
+Json to_json(const ReaderInventory& inv) {
+  Json rj = Json::array();
+  for (const auto& s : inv.readers) {
+    Json r{{"name", s.name}, {"state", s.state()}};
+    if (!s.atr.empty()) r["atr"] = hex_spaced(s.atr);
+    rj.push_back(std::move(r));
+  }
+  Json dj = Json::array();
+  for (const auto& d : inv.drivers.drivers) dj.push_back(to_json(d));
+  Json pj = Json::array();
+  for (const auto& p : inv.drivers.problems) pj.push_back(p.detail);
+  Json uj = Json::array();
+  for (const auto& u : inv.usb) uj.push_back(to_json(u));
+  return Json{{"readers", std::move(rj)}, {"drivers", std::move(dj)}, {"driver_problems", std::move(pj)}, {"usb_card_readers", std::move(uj)}};
 }
 
 }  // namespace certwiz::pcsc

@@ -81,34 +81,39 @@ CheckResult tokens_check(const CheckContext& ctx, SharedModuleHost& share) {
   auto host = share.get(path, &fresh);
   if (!host) return CheckResult::from_error(host.error(), {"無法載入 PKCS#11 模組", "Could not load the PKCS#11 module"});
   const size_t since = fresh ? 0 : (*host)->timing_count();
-  auto inv = collect_inventory(*host);
+  auto inv = collect_tokens(*host);
   if (!inv) return CheckResult::from_error(inv.error(), {"無法讀取卡片資訊", "Could not read the cards"}, timing_evidence(**host, since));
-  Json evidence = *inv;
+  inv->module = path;
+  Json evidence = to_json(*inv);
   evidence["module"] = path;
   evidence.update(timing_evidence(**host, since));
-  const Json& tokens = evidence["tokens"];
-  if (evidence["slots"].empty()) return CheckResult::failure("P11-NO-SLOT", {"沒有讀卡機", "No card reader"}, evidence);
-  if (tokens.empty()) return CheckResult::failure("P11-NO-TOKEN", {"讀卡機中沒有卡片", "No card in the reader"}, evidence);
+  const std::vector<Token>& tokens = inv->tokens;
+  auto with_model = [&inv](CheckResult r) {
+    r.set_model(std::move(*inv));
+    return r;
+  };
+  if (inv->slots.empty()) return with_model(CheckResult::failure("P11-NO-SLOT", {"沒有讀卡機", "No card reader"}, evidence));
+  if (tokens.empty()) return with_model(CheckResult::failure("P11-NO-TOKEN", {"讀卡機中沒有卡片", "No card in the reader"}, evidence));
   std::string list;
-  for (const auto& t : tokens)
-    list += (list.empty() ? "" : "; ") + t.value("label", "") + " " + t.value("serial", "") + " @ " + t.value("reader", "");
+  for (const auto& t : tokens) list += (list.empty() ? "" : "; ") + t.label + " " + t.serial + " @ " + t.reader;
   // A locked or nearly locked card is worth a warning here, but the certificates on it
   // are still readable, so the checks that read them must still run (warn, not fail).
   auto cards_where = [&tokens](auto&& pred) {
     std::string out;
     for (const auto& t : tokens)
-      if (pred(t["pin"])) out += (out.empty() ? "" : "; ") + t.value("serial", "") + " @ " + t.value("reader", "");
+      if (pred(PinGuard::pin_state(t))) out += (out.empty() ? "" : "; ") + t.serial + " @ " + t.reader;
     return out;
   };
-  const std::string locked = cards_where([](const Json& p) { return p.value("locked", false); });
+  const std::string locked = cards_where([](const PinStatus& p) { return p.locked; });
   if (!locked.empty())
-    return CheckResult::warning("P11-PIN-LOCKED", {"卡片 PIN 碼已鎖住：" + locked, "The card's PIN is locked: " + locked}, evidence);
-  const std::string low =
-      cards_where([](const Json& p) { return p.value("final_try", false) || p.value("count_low", false); });
+    return with_model(
+        CheckResult::warning("P11-PIN-LOCKED", {"卡片 PIN 碼已鎖住：" + locked, "The card's PIN is locked: " + locked}, evidence));
+  const std::string low = cards_where([](const PinStatus& p) { return p.final_try || p.count_low; });
   if (!low.empty())
-    return CheckResult::warning("P11-PIN-COUNT-LOW", {"卡片曾輸入錯誤 PIN 碼：" + low, "The card recorded a wrong PIN: " + low}, evidence);
-  return CheckResult::pass({std::to_string(tokens.size()) + " 張卡片：" + list, std::to_string(tokens.size()) + " card(s): " + list},
-                           evidence);
+    return with_model(CheckResult::warning(
+        "P11-PIN-COUNT-LOW", {"卡片曾輸入錯誤 PIN 碼：" + low, "The card recorded a wrong PIN: " + low}, evidence));
+  return with_model(CheckResult::pass(
+      {std::to_string(tokens.size()) + " 張卡片：" + list, std::to_string(tokens.size()) + " card(s): " + list}, evidence));
 }
 
 // What the self-tests share: the run's module host, one session, logged in once. The
@@ -139,17 +144,20 @@ CheckResult pin_check(const CheckContext& ctx, const RunOptions& options, SelfTe
                                  "No PIN given; card self-tests skipped (use --pin-stdin)"});
   const CheckResult* tokens = ctx.result_of("pkcs11.tokens");
   if (!tokens) return CheckResult::failure("P11-NO-TOKEN", {"沒有卡片資訊", "No card information"});
-  auto token = choose_token(tokens->evidence, options.reader);
+  // No model: the inventory could not be read, so there is no card to choose.
+  const TokenInventory* read = tokens->model<TokenInventory>();
+  const TokenInventory inventory = read ? *read : TokenInventory{};
+  auto token = choose_token(inventory, options.reader);
   if (!token) return CheckResult::from_error(token.error(), {"無法決定要測試哪張卡片", "Cannot tell which card to test"});
-  Json evidence{{"reader", token->value("reader", "")}, {"label", token->value("label", "")}, {"serial", token->value("serial", "")}};
+  Json evidence{{"reader", token->reader}, {"label", token->label}, {"serial", token->serial}};
 
   std::lock_guard g(run.m);
   bool fresh = false;
-  auto host = share.get(tokens->evidence.value("module", ""), &fresh);
+  auto host = share.get(inventory.module, &fresh);
   if (!host) return CheckResult::from_error(host.error(), {"無法載入 PKCS#11 模組", "Could not load the PKCS#11 module"}, evidence);
   run.host = *host;
   run.since = fresh ? 0 : run.host->timing_count();
-  auto session = Session::open(run.host, token->value("slot_id", 0UL));
+  auto session = Session::open(run.host, token->slot_id);
   if (!session) {
     evidence.update(timing_evidence(*run.host, run.since));
     run.end_locked();

@@ -6,29 +6,33 @@
 namespace certwiz::pkcs11 {
 namespace {
 
-bool is_hicos(const Json& t) {
-  auto has = [](std::string s, std::string_view what) {
+bool is_hicos(std::string_view label, std::string_view model) {
+  auto has = [](std::string_view v, std::string_view what) {
+    std::string s(v);
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s.find(what) != std::string::npos;
   };
-  return has(t.value("label", ""), "hicos") || has(t.value("model", ""), "hicos");
+  return has(label, "hicos") || has(model, "hicos");
 }
 
-bool flag(const Json& t, const char* name) {
-  return t.contains("flags") && t["flags"].value(name, false);
-}
+bool is_hicos(const Json& t) { return is_hicos(t.value("label", ""), t.value("model", "")); }
 
-std::optional<size_t> length_field(const Json& t, const char* name) {
-  if (!t.contains(name) || !t[name].is_number_integer() || t[name].get<long long>() < 0) return std::nullopt;
-  return t[name].get<size_t>();
+PinStatus status_of(const TokenPin& pin, bool hicos) {
+  PinStatus s{pin.locked, pin.final_try, pin.count_low, std::nullopt};
+  if (pin.locked) s.tries_left = 0;
+  else if (pin.final_try) s.tries_left = 1;
+  else if (hicos) s.tries_left = pin.count_low ? kHicosPinTries - 1 : kHicosPinTries;
+  // Otherwise COUNT_LOW alone says "fewer", not how many.
+  return s;
 }
 
 }  // namespace
 
 PinRule PinGuard::rule_for(const Json& token_info) {
   PinRule r = is_hicos(token_info) ? kHicosPinRule : PinRule{1, Secret::kMaxSize, false};
-  if (auto mn = length_field(token_info, "min_pin")) r.min = std::max(r.min, *mn);
-  if (auto mx = length_field(token_info, "max_pin"); mx && *mx > 0) r.max = std::min(r.max, *mx);
+  const TokenPin pin = token_pin_from_info(token_info);
+  if (pin.min) r.min = std::max(r.min, static_cast<size_t>(*pin.min));
+  if (pin.max && *pin.max > 0) r.max = std::min(r.max, static_cast<size_t>(*pin.max));
   return r;
 }
 
@@ -43,12 +47,9 @@ std::optional<std::string> PinGuard::check_form(const Secret& pin, const PinRule
   return std::nullopt;
 }
 
-std::optional<int> PinGuard::tries_left(const Json& t) {
-  if (flag(t, "user_pin_locked")) return 0;
-  if (flag(t, "user_pin_final_try")) return 1;
-  if (!is_hicos(t)) return std::nullopt;  // COUNT_LOW alone says "fewer", not how many
-  return flag(t, "user_pin_count_low") ? kHicosPinTries - 1 : kHicosPinTries;
-}
+std::optional<int> PinGuard::tries_left(const Json& t) { return status_of(token_pin_from_info(t), is_hicos(t)).tries_left; }
+
+PinStatus PinGuard::pin_state(const Token& token) { return status_of(token.pin, is_hicos(token.label, token.model)); }
 
 std::optional<Error> PinGuard::refusal(bool locked, bool final_try, bool confirmed, std::string_view unsent) {
   if (locked) return Error{"P11-PIN-LOCKED", "the card's PIN is locked (CKF_USER_PIN_LOCKED); " + std::string(unsent)};
@@ -66,17 +67,17 @@ PinAttempt PinGuard::login(const Secret& pin) {
     return a;
   }
   a.evidence["flags_before"] = (*before)["flags"];
-  a.count_low_before = flag(*before, "user_pin_count_low");
-  const bool locked = flag(*before, "user_pin_locked");
-  if (auto refused = refusal(locked, flag(*before, "user_pin_final_try"), confirm_final_try_, "no C_Login made")) {
-    a.tries_left = locked ? 0 : 1;
+  const PinStatus state = status_of(token_pin_from_info(*before), is_hicos(*before));
+  a.count_low_before = state.count_low;
+  if (auto refused = refusal(state.locked, state.final_try, confirm_final_try_, "no C_Login made")) {
+    a.tries_left = state.locked ? 0 : 1;
     a.error = std::move(refused);
     return a;
   }
   const PinRule rule = rule_for(*before);
   a.evidence["pin_rule"] = Json{{"min", rule.min}, {"max", rule.max}, {"letters_and_digits_only", rule.letters_and_digits_only}};
   if (auto wrong = check_form(pin, rule)) {
-    a.tries_left = tries_left(*before);
+    a.tries_left = state.tries_left;
     a.error = Error{"P11-PIN-FORMAT", *wrong + "; not sent to the card"};
     return a;
   }

@@ -10,6 +10,7 @@
 #include "checks/core/result.h"
 #include "checks/core/secret.h"
 #include "checks/pkcs11/session.h"
+#include "checks/pkcs11/token.h"
 
 namespace certwiz::pkcs11 {
 
@@ -33,6 +34,14 @@ struct PinAttempt {
   Json evidence = Json::object(); // flags before/after, rule applied (never the PIN)
 };
 
+// What a card's PIN flags mean for whoever is about to send a PIN.
+struct PinStatus {
+  bool locked = false;     // no PIN may be tried
+  bool final_try = false;  // a wrong PIN now locks the card
+  bool count_low = false;  // the card recorded a wrong PIN
+  std::optional<int> tries_left;  // nullopt: the card does not tell
+};
+
 class PinGuard {
  public:
   PinGuard(Session& session, bool confirm_final_try) : session_(session), confirm_final_try_(confirm_final_try) {}
@@ -51,6 +60,9 @@ class PinGuard {
   // final try only when the user confirmed it. nullopt: the PIN may go. The error's
   // detail ends with `unsent`, what was not done ("no C_Login made").
   static std::optional<Error> refusal(bool locked, bool final_try, bool confirmed, std::string_view unsent);
+  // The one reading of a token's PIN state: "locked", "final try" and "tries left" come
+  // from here, for the guard itself, the dialogs and the signers.
+  static PinStatus pin_state(const Token& token);
 
  private:
   Session& session_;

@@ -47,21 +47,21 @@ Expected<CardPinState> read_pin_state(const PinStateQuery& query) {
     return Error{"P11-NO-MODULE", "no PKCS#11 module found (explicit, HiCOS install paths, p11-kit) to read the card's PIN state"};
   auto host = ModuleHost::start(module->path, query.timeout);
   if (!host) return host.error();
-  auto inv = collect_inventory(*host);
+  auto inv = collect_tokens(*host);
   (*host)->shutdown();
   if (!inv) return inv.error();
   auto token = choose_token(*inv, query.reader);
   if (!token) return token.error();
-  const Json pin = token->value("pin", Json::object());
+  const PinStatus pin = PinGuard::pin_state(*token);
   CardPinState s;
   s.module = module->path;
   s.source = module->source;
-  s.reader = token->value("reader", "");
-  s.serial = token->value("serial", "");
-  s.locked = pin.value("locked", false);
-  s.final_try = pin.value("final_try", false);
-  s.count_low = pin.value("count_low", false);
-  s.tries_left = PinGuard::tries_left(*token);
+  s.reader = token->reader;
+  s.serial = token->serial;
+  s.locked = pin.locked;
+  s.final_try = pin.final_try;
+  s.count_low = pin.count_low;
+  s.tries_left = pin.tries_left;
   return s;
 }
 

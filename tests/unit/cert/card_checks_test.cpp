@@ -5,6 +5,7 @@
 
 #include "checks/cert/card_certs.h"
 #include "checks/cert/checks.h"
+#include "checks/cert/findings.h"
 #include "checks/cert/revocation.h"
 #include "checks/core/runner.h"
 #include "tests/unit/cert/test_pki.h"
@@ -130,6 +131,25 @@ TEST(CertChecks, BusinessCardEndToEnd) {
   EXPECT_EQ(r["cert.keyx.chain"].status, Status::pass);
   // SIGN and KEYX share the CRL: one download between them.
   EXPECT_EQ(web.requests("/moeaca.crl"), 1);
+
+  // The checks' findings, joined for the front ends: one line per card and use, with
+  // the worst verdict of its four checks.
+  const auto lines = card_certificates([&r](const std::string& check) -> const CheckResult* {
+    auto it = r.find(check);
+    return it == r.end() ? nullptr : &it->second;
+  });
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].role, CardCertRole::sign);
+  EXPECT_EQ(lines[0].status, Status::pass);
+  EXPECT_EQ(lines[0].card_kind, CardKind::business);
+  EXPECT_EQ(lines[0].holder_name, id["holder_name"].get<std::string>());
+  EXPECT_EQ(lines[0].issuer, id["issuer"].get<std::string>());
+  EXPECT_EQ(lines[0].valid_until, r["cert.sign.validity"].evidence["certificates"][0]["not_after"].get<std::string>().substr(0, 10));
+  EXPECT_EQ(lines[1].role, CardCertRole::keyx);
+  EXPECT_EQ(lines[1].status, Status::fail);
+  // The evidence is written from the model.
+  ASSERT_NE(r["cert.sign.identity"].model<CertFindings>(), nullptr);
+  EXPECT_EQ(to_json(*r["cert.sign.identity"].model<CertFindings>()), r["cert.sign.identity"].evidence);
 }
 
 TEST(CertChecks, MissingCertificatesAndUnknownCa) {

@@ -70,3 +70,27 @@ TEST(Report, JsonRoundTripAndVersionCheck) {
   j["schema_version"] = 99;
   EXPECT_THROW(report_from_json(j), nlohmann::json::exception);
 }
+
+namespace {
+struct Facts {
+  int readers = 0;
+};
+struct OtherFacts {
+  int readers = 0;
+};
+}  // namespace
+
+TEST(Result, ModelIsReadBackOnlyAsItsOwnType) {
+  CheckResult r = CheckResult::pass({"好", "ok"});
+  EXPECT_EQ(r.model<Facts>(), nullptr);
+  r.set_model(Facts{2});
+  ASSERT_NE(r.model<Facts>(), nullptr);
+  EXPECT_EQ(r.model<Facts>()->readers, 2);
+  EXPECT_EQ(r.model<OtherFacts>(), nullptr);
+  const CheckResult copy = r;  // results are copied into reports and the wizard's state
+  ASSERT_NE(copy.model<Facts>(), nullptr);
+  EXPECT_EQ(copy.model<Facts>()->readers, 2);
+  // A result read back from JSON has evidence but no model.
+  const CheckResult read = check_result_from_json(to_json(r));
+  EXPECT_EQ(read.model<Facts>(), nullptr);
+}
