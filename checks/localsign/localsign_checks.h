@@ -3,7 +3,7 @@
 // what it sees (readers, card, certificates).
 #include <vector>
 
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/core/check.h"
 #include "checks/core/options.h"
 #include "checks/localsign/client.h"

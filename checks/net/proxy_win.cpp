@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/net/proxy.h"
 
 namespace certwiz::net {
