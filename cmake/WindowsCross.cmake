@@ -90,7 +90,7 @@ endfunction()
 certwiz_windows_objects(win_secret SOURCES checks/core/secret.cpp checks/core/secret_win.cpp checks/core/wide_text_win.cpp)
 certwiz_windows_objects(win_core SOURCES
   checks/core/text.cpp checks/core/catalogue.cpp checks/core/result.cpp checks/core/runner.cpp
-  checks/core/log.cpp checks/core/report_model.cpp checks/core/platform_win.cpp checks/core/display_safe.cpp)
+  checks/core/log.cpp checks/core/report_model.cpp checks/core/platform_win.cpp checks/core/display_safe.cpp checks/core/utf8.cpp)
 certwiz_windows_objects(win_p11host SOURCES
   checks/pkcs11/host/main.cpp checks/pkcs11/host/server.cpp checks/pkcs11/host/host_win.cpp
   checks/pkcs11/protocol.cpp checks/pkcs11/names.cpp checks/pkcs11/channel_win.cpp)
@@ -112,7 +112,10 @@ certwiz_warnings(certwiz_windows_engine)
 certwiz_windows_objects(win_compiled
   DEFINITIONS CERTWIZ_SOURCE_ASSETS="${R}/assets" CERTWIZ_P11_MODULE_DIR="" CERTWIZ_LOCALE_DIR=""
   SOURCES
-  assets/assets.cpp assets/site_profile.cpp
+  assets/assets.cpp checks/profile/site_profile.cpp
+  checks/pcsc/codes.cpp checks/card/codes.cpp checks/pkcs11/codes.cpp checks/cert/codes.cpp checks/net/codes.cpp
+  checks/localsign/codes.cpp checks/site/codes.cpp checks/form/codes.cpp checks/attach/codes.cpp
+  checks/report/codes.cpp checks/progress/codes.cpp installer/codes.cpp
   checks/pcsc/atr.cpp checks/pcsc/smartcard_list.cpp checks/pcsc/card_identity.cpp checks/pcsc/reader_drivers.cpp
   checks/pcsc/host_service.cpp checks/pcsc/pcsc_client.cpp checks/pcsc/reader_watch.cpp checks/pcsc/checks.cpp
   checks/pcsc/platform_win.cpp

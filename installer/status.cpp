@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/localsign/client.h"
 #include "checks/localsign/localsign_checks.h"
 #include "checks/pkcs11/discovery.h"

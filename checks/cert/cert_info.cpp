@@ -17,13 +17,18 @@ using namespace ossl;
 
 namespace {
 
-// Taiwan GPKI identity attributes inside Subject Directory Attributes (2.5.29.9).
+// Taiwan GPKI identity attributes sit inside Subject Directory Attributes (2.5.29.9);
+// each one CertIdentity keeps, with the field it fills.
 constexpr std::string_view kOidSubjectDirectoryAttributes = "2.5.29.9";
-constexpr std::string_view kOidIdLast4 = "2.16.886.1.100.2.51";
-constexpr std::string_view kOidUbn = "2.16.886.1.100.2.101";
-constexpr std::string_view kOidOrgCode = "2.16.886.1.100.2.102";
-constexpr std::string_view kOidSubjectClass = "2.16.886.1.100.2.1";
-constexpr std::string_view kOidCardRank = "2.16.886.1.100.2.2";
+struct GpkiAttribute {
+  std::string_view oid;
+  std::string CertIdentity::*field;
+};
+constexpr GpkiAttribute kGpkiAttributes[] = {
+    {"2.16.886.1.100.2.51", &CertIdentity::id_last4},  {"2.16.886.1.100.2.101", &CertIdentity::ubn},
+    {"2.16.886.1.100.2.102", &CertIdentity::org_code}, {"2.16.886.1.100.2.1", &CertIdentity::subject_class},
+    {"2.16.886.1.100.2.2", &CertIdentity::card_rank},
+};
 
 std::string asn1_string_utf8(const ASN1_STRING* s) {
   if (!s) return {};
@@ -107,11 +112,8 @@ bool read_directory_attributes(const ASN1_OCTET_STRING* value, CertIdentity& id,
     for (int i = 0; i < X509_ATTRIBUTE_count(a); ++i) values.push_back(attribute_value_text(X509_ATTRIBUTE_get0_type(a, i)));
     X509_ATTRIBUTE_free(a);
     const std::string first = values.empty() ? std::string() : values.front();
-    if (type == kOidIdLast4) id.id_last4 = first;
-    else if (type == kOidUbn) id.ubn = first;
-    else if (type == kOidOrgCode) id.org_code = first;
-    else if (type == kOidSubjectClass) id.subject_class = first;
-    else if (type == kOidCardRank) id.card_rank = first;
+    for (const auto& g : kGpkiAttributes)
+      if (type == g.oid) id.*g.field = first;
     id.directory_attributes.emplace_back(type, std::move(values));
   }
   return true;

@@ -1,7 +1,9 @@
 #pragma once
 // The failure-code catalogue: one stable code per user-visible failure, each with a
 // one-sentence cause and a remedy in zh_TW and en. The codes are declared in each
-// module's codes.def (one source of truth); docs/failure-codes.md is generated from here.
+// module's codes.def (one source of truth), which the module registers itself
+// (checks/core/code_table.h): a program's catalogue holds the core's codes and those of
+// the modules it links. docs/failure-codes.md is generated from here.
 #include <span>
 #include <string_view>
 
@@ -22,7 +24,7 @@ struct FailureCode {
   Text remedy() const { return {std::string(remedy_zh), std::string(remedy_en)}; }
 };
 
-// All codes, sorted by module then declaration order.
+// All codes: modules by rank (the core's first), each in declaration order.
 std::span<const FailureCode> failure_codes();
 // nullptr when unknown.
 const FailureCode* find_failure_code(std::string_view code);

@@ -1,64 +1,16 @@
 #include "checks/core/display_safe.h"
 
+#include "checks/core/utf8.h"
+
 namespace certwiz {
 namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
-// One code point from UTF-8 at s[i]; advances i. Invalid or overlong sequences, surrogates
-// and values above U+10FFFF give U+FFFD and consume one byte.
-char32_t next_code_point(std::string_view s, size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  int len = 0;
-  char32_t cp = 0;
-  if ((b0 & 0xE0) == 0xC0) len = 2, cp = b0 & 0x1F;
-  else if ((b0 & 0xF0) == 0xE0) len = 3, cp = b0 & 0x0F;
-  else if ((b0 & 0xF8) == 0xF0) len = 4, cp = b0 & 0x07;
-  else {
-    ++i;
-    return kReplacement;
-  }
-  if (i + static_cast<size_t>(len) > s.size()) {
-    ++i;
-    return kReplacement;
-  }
-  for (int k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-    if ((b & 0xC0) != 0x80) {
-      ++i;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++i;
-    return kReplacement;
-  }
-  i += static_cast<size_t>(len);
-  return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+// One code point from UTF-8 at s[i]; advances i. Malformed bytes read as U+FFFD.
+char32_t next_code_point_or_replacement(std::string_view s, size_t& i) {
+  const char32_t cp = next_code_point(s, i);
+  return cp == kInvalidUtf8 ? kReplacement : cp;
 }
 
 bool is_bidi_control(char32_t cp) { return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069); }
@@ -109,7 +61,7 @@ std::string display_safe(std::string_view s, LineBreaks breaks) {
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
-    const char32_t cp = next_code_point(s, i);
+    const char32_t cp = next_code_point_or_replacement(s, i);
     if (cp == 0x1B) {  // ESC: drop the whole sequence
       if (i >= s.size()) break;
       const char c = s[i];

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/core/check.h"
 #include "checks/core/options.h"
 #include "checks/localsign/client.h"

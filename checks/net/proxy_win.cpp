@@ -7,7 +7,7 @@
 #include <string>
 
 #include "checks/core/wide_text.h"
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/net/proxy.h"
 
 namespace certwiz::net {

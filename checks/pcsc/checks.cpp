@@ -283,30 +283,22 @@ CheckResult check_card(const RunOptions& options, const PcscCheckConfig& config,
 }  // namespace
 
 std::vector<Check> pcsc_checks(const RunOptions& options, PcscCheckConfig config) {
-  std::vector<Check> out;
   const PcscPaths paths = config.paths;
-  Check service;
-  service.id = "pcsc.service";
-  service.title = {"智慧卡服務（PC/SC）", "Smart-card service (PC/SC)"};
-  service.timeout = options.probe_timeout;
-  service.run = [paths](const CheckContext& ctx) { return check_service(paths, ctx); };
-  out.push_back(std::move(service));
-
-  Check readers;
-  readers.id = "pcsc.readers";
-  readers.title = {"讀卡機", "Card readers"};
-  readers.depends_on = {"pcsc.service"};
-  readers.timeout = options.probe_timeout;
-  readers.run = [paths](const CheckContext& ctx) { return check_readers(paths, ctx); };
-  out.push_back(std::move(readers));
-
-  Check card;
-  card.id = "card.atr";
-  card.title = {"卡片辨識（ATR）", "Card identification (ATR)"};
-  card.depends_on = {"pcsc.readers"};
-  card.timeout = options.probe_timeout;
-  card.run = [options, config](const CheckContext& ctx) { return check_card(options, config, ctx); };
-  out.push_back(std::move(card));
+  std::vector<Check> out;
+  out.push_back({.id = "pcsc.service",
+                 .title = {"智慧卡服務（PC/SC）", "Smart-card service (PC/SC)"},
+                 .timeout = options.probe_timeout,
+                 .run = [paths](const CheckContext& ctx) { return check_service(paths, ctx); }});
+  out.push_back({.id = "pcsc.readers",
+                 .title = {"讀卡機", "Card readers"},
+                 .depends_on = {"pcsc.service"},
+                 .timeout = options.probe_timeout,
+                 .run = [paths](const CheckContext& ctx) { return check_readers(paths, ctx); }});
+  out.push_back({.id = "card.atr",
+                 .title = {"卡片辨識（ATR）", "Card identification (ATR)"},
+                 .depends_on = {"pcsc.readers"},
+                 .timeout = options.probe_timeout,
+                 .run = [options, config](const CheckContext& ctx) { return check_card(options, config, ctx); }});
   return out;
 }
 

@@ -3,60 +3,31 @@
 #include "checks/pkcs11/cryptoki.h"
 
 #include <cstdio>
+#include <string_view>
 #include <utility>
 
 namespace certwiz::pkcs11 {
 namespace {
 
-#define NAMED(x) std::pair<unsigned long, const char*>{x, #x}
-
-constexpr std::pair<unsigned long, const char*> kRvs[] = {
-    NAMED(CKR_OK), NAMED(CKR_CANCEL), NAMED(CKR_HOST_MEMORY), NAMED(CKR_SLOT_ID_INVALID),
-    NAMED(CKR_GENERAL_ERROR), NAMED(CKR_FUNCTION_FAILED), NAMED(CKR_ARGUMENTS_BAD), NAMED(CKR_NO_EVENT),
-    NAMED(CKR_NEED_TO_CREATE_THREADS), NAMED(CKR_CANT_LOCK), NAMED(CKR_ATTRIBUTE_READ_ONLY),
-    NAMED(CKR_ATTRIBUTE_SENSITIVE), NAMED(CKR_ATTRIBUTE_TYPE_INVALID), NAMED(CKR_ATTRIBUTE_VALUE_INVALID),
-    NAMED(CKR_DATA_INVALID), NAMED(CKR_DATA_LEN_RANGE), NAMED(CKR_DEVICE_ERROR), NAMED(CKR_DEVICE_MEMORY),
-    NAMED(CKR_DEVICE_REMOVED), NAMED(CKR_ENCRYPTED_DATA_INVALID), NAMED(CKR_ENCRYPTED_DATA_LEN_RANGE),
-    NAMED(CKR_FUNCTION_CANCELED), NAMED(CKR_FUNCTION_NOT_PARALLEL), NAMED(CKR_FUNCTION_NOT_SUPPORTED),
-    NAMED(CKR_KEY_HANDLE_INVALID), NAMED(CKR_KEY_SIZE_RANGE), NAMED(CKR_KEY_TYPE_INCONSISTENT),
-    NAMED(CKR_KEY_FUNCTION_NOT_PERMITTED), NAMED(CKR_MECHANISM_INVALID), NAMED(CKR_MECHANISM_PARAM_INVALID),
-    NAMED(CKR_OBJECT_HANDLE_INVALID), NAMED(CKR_OPERATION_ACTIVE), NAMED(CKR_OPERATION_NOT_INITIALIZED),
-    NAMED(CKR_PIN_INCORRECT), NAMED(CKR_PIN_INVALID), NAMED(CKR_PIN_LEN_RANGE), NAMED(CKR_PIN_EXPIRED),
-    NAMED(CKR_PIN_LOCKED), NAMED(CKR_SESSION_CLOSED), NAMED(CKR_SESSION_COUNT), NAMED(CKR_SESSION_HANDLE_INVALID),
-    NAMED(CKR_SESSION_PARALLEL_NOT_SUPPORTED), NAMED(CKR_SESSION_READ_ONLY), NAMED(CKR_SESSION_EXISTS),
-    NAMED(CKR_SIGNATURE_INVALID), NAMED(CKR_SIGNATURE_LEN_RANGE), NAMED(CKR_TEMPLATE_INCOMPLETE),
-    NAMED(CKR_TOKEN_NOT_PRESENT), NAMED(CKR_TOKEN_NOT_RECOGNIZED), NAMED(CKR_TOKEN_WRITE_PROTECTED),
-    NAMED(CKR_USER_ALREADY_LOGGED_IN), NAMED(CKR_USER_NOT_LOGGED_IN), NAMED(CKR_USER_PIN_NOT_INITIALIZED),
-    NAMED(CKR_USER_TYPE_INVALID), NAMED(CKR_USER_ANOTHER_ALREADY_LOGGED_IN), NAMED(CKR_BUFFER_TOO_SMALL),
-    NAMED(CKR_CRYPTOKI_NOT_INITIALIZED), NAMED(CKR_CRYPTOKI_ALREADY_INITIALIZED),
+// Return values (CKR_) and mechanisms (CKM_) share the number space, so a name is
+// looked up by its value and its prefix.
+constexpr std::pair<unsigned long, const char*> kNames[] = {
+#define CERTWIZ_P11_NAME(x) {x, #x},
+#include "checks/pkcs11/names.def"
+#undef CERTWIZ_P11_NAME
 };
 
-constexpr std::pair<unsigned long, const char*> kMechanisms[] = {
-    NAMED(CKM_RSA_PKCS_KEY_PAIR_GEN), NAMED(CKM_RSA_PKCS), NAMED(CKM_RSA_9796), NAMED(CKM_RSA_X_509),
-    NAMED(CKM_MD5_RSA_PKCS), NAMED(CKM_SHA1_RSA_PKCS), NAMED(CKM_RSA_PKCS_OAEP), NAMED(CKM_RSA_PKCS_PSS),
-    NAMED(CKM_SHA1_RSA_PKCS_PSS), NAMED(CKM_SHA224_RSA_PKCS), NAMED(CKM_SHA256_RSA_PKCS),
-    NAMED(CKM_SHA384_RSA_PKCS), NAMED(CKM_SHA512_RSA_PKCS), NAMED(CKM_SHA256_RSA_PKCS_PSS),
-    NAMED(CKM_SHA384_RSA_PKCS_PSS), NAMED(CKM_SHA512_RSA_PKCS_PSS), NAMED(CKM_SHA_1), NAMED(CKM_SHA256),
-    NAMED(CKM_SHA384), NAMED(CKM_SHA512), NAMED(CKM_MD5), NAMED(CKM_EC_KEY_PAIR_GEN), NAMED(CKM_ECDSA),
-    NAMED(CKM_ECDSA_SHA1), NAMED(CKM_ECDH1_DERIVE), NAMED(CKM_DES3_CBC), NAMED(CKM_DES3_ECB),
-    NAMED(CKM_AES_KEY_GEN), NAMED(CKM_AES_ECB), NAMED(CKM_AES_CBC), NAMED(CKM_AES_CBC_PAD), NAMED(CKM_AES_GCM),
-    NAMED(CKM_GENERIC_SECRET_KEY_GEN), NAMED(CKM_SHA256_HMAC), NAMED(CKM_SHA_1_HMAC),
-};
-
-#undef NAMED
-
-template <size_t N>
-std::string lookup(const std::pair<unsigned long, const char*> (&table)[N], unsigned long v, const char* prefix) {
-  for (const auto& [value, name] : table)
-    if (value == v) return name;
+std::string lookup(unsigned long v, std::string_view prefix) {
+  for (const auto& [value, name] : kNames)
+    if (value == v && std::string_view(name).starts_with(prefix)) return name;
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%s0x%lx", prefix, v);
+  std::snprintf(buf, sizeof buf, "%s0x%lx", std::string(prefix).c_str(), v);
   return buf;
 }
 
 }  // namespace
 
-std::string rv_name(unsigned long rv) { return lookup(kRvs, rv, "CKR_"); }
-std::string mechanism_name(unsigned long mechanism) { return lookup(kMechanisms, mechanism, "CKM_"); }
+std::string rv_name(unsigned long rv) { return lookup(rv, "CKR_"); }
+std::string mechanism_name(unsigned long mechanism) { return lookup(mechanism, "CKM_"); }
 
 }  // namespace certwiz::pkcs11

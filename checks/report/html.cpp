@@ -17,45 +17,9 @@ struct Words {
   const char* zh;
   const char* en;
 };
-constexpr Words kTitle{"憑證登入診斷報告", "Certificate login diagnostic report"};
-constexpr Words kCreated{"建立時間", "Created"};
-constexpr Words kVersion{"版本", "Version"};
-constexpr Words kCommand{"指令", "Command"};
-constexpr Words kRedactedBadge{"已遮蔽個人資料", "Personal data redacted"};
-constexpr Words kNotRedacted{"未遮蔽個人資料", "Personal data NOT redacted"};
-constexpr Words kNotRedactedWarning{
-    "這份報告含有姓名、身分證字號、卡號等個人資料（以 --no-redact 產生），請勿公開分享或張貼到論壇。",
-    "This report contains personal data such as names, ID numbers and card serials (made with --no-redact). "
-    "Do not share it publicly or post it on a forum."};
-constexpr Words kAllPassed{"所有檢查都通過了", "All checks passed"};
-constexpr Words kNoChecks{"這次沒有執行任何檢查", "No checks were run"};
-constexpr Words kUndecided{"部分檢查無法判斷", "Some checks could not decide"};
-constexpr Words kNextStep{"下一步", "What to do next"};
-constexpr Words kNothingToDo{"不需要做任何處理，可以直接登入申報網站。",
-                             "Nothing to do: you can log in to the declaration site."};
-constexpr Words kCause{"原因", "Cause"};
-constexpr Words kRemedy{"處理方式", "What to do"};
-constexpr Words kWorks{"正常運作", "What works"};
-constexpr Words kDoesNotWork{"需要處理", "What does not work"};
-constexpr Words kUndecidedList{"未執行或無法判斷", "Not checked or undecided"};
-constexpr Words kNone{"（無）", "(none)"};
-constexpr Words kAllChecks{"所有檢查項目", "Every check"};
-constexpr Words kColStatus{"狀態", "Status"};
-constexpr Words kColCheck{"檢查項目", "Check"};
-constexpr Words kColResult{"結果", "Result"};
-constexpr Words kColAdvice{"原因與處理方式", "Cause and remedy"};
-constexpr Words kColTime{"耗時", "Time"};
-constexpr Words kTimeline{"檢查時間軸", "Timeline"};
-constexpr Words kTimelineNote{"每一列是一項檢查，從開始到結束；沒有相依關係的檢查會同時進行。",
-                              "Each row is one check, from start to end; independent checks run at the same time."};
-constexpr Words kEnvironment{"執行環境", "Environment"};
-constexpr Words kEvidence{"技術細節（給客服人員）", "Technical details (for the helpdesk)"};
-constexpr Words kDetail{"細節", "Detail"};
-constexpr Words kEvidenceLink{"細節", "details"};
-constexpr Words kFooter{"由 CertWiz 產生 · 報告格式版本", "Made by CertWiz · report schema version"};
-constexpr Words kYes{"是", "yes"};
-constexpr Words kNo{"否", "no"};
-constexpr Words kSeeAlso{"之後的問題可能由此引起", "later problems may follow from this one"};
+#define CERTWIZ_HTML_WORD(name, zh, en) constexpr Words name{zh, en};
+#include "checks/report/html_words.def"
+#undef CERTWIZ_HTML_WORD
 
 const char* w(const Words& words, Lang l) { return l == Lang::en ? words.en : words.zh; }
 

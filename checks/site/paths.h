@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/core/cancel.h"
 #include "checks/core/result.h"
 #include "checks/site/session.h"

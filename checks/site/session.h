@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/core/cancel.h"
 #include "checks/core/result.h"
 #include "checks/core/secret.h"

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/core/options.h"
 #include "checks/core/result.h"
 #include "checks/core/secret.h"

@@ -7,7 +7,7 @@
 #include <ctime>
 
 #include "tests/integration/site_server/site_fixture.h"
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "tests/lab/site/sqlite_db.h"
 
 namespace certwiz::site_testkit {

@@ -29,3 +29,11 @@ TEST(Catalogue, LookupAndMarkdown) {
   const auto md = failure_codes_markdown();
   for (const auto& c : failure_codes()) EXPECT_NE(md.find(std::string(c.code)), std::string::npos);
 }
+
+// The core knows no module above it: a program that links only the core (and assets)
+// sees the core's own codes and nothing else.
+TEST(Catalogue, AProgramLinkingOnlyTheCoreSeesOnlyTheCoreCodes) {
+  for (const auto& c : failure_codes()) EXPECT_EQ(c.module, "core") << c.code;
+  EXPECT_NE(find_failure_code("SITE-PROFILE-MISSING"), nullptr);
+  EXPECT_EQ(find_failure_code("PCSC-NO-SERVICE"), nullptr);
+}

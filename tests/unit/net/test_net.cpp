@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 #include "checks/core/runner.h"
 #include "checks/net/http.h"
 #include "checks/net/net_checks.h"

@@ -1,4 +1,4 @@
-#include "assets/site_profile.h"
+#include "checks/profile/site_profile.h"
 
 #include <filesystem>
 #include <fstream>
