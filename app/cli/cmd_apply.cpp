@@ -33,12 +33,7 @@ struct ApplyFlags {
   std::vector<std::string> attach;
 };
 
-Lang output_lang(const std::string& flag) {
-  if (!flag.empty()) return parse_lang(flag);
-  const char* l = std::getenv("LC_ALL");
-  if (!l || !*l) l = std::getenv("LANG");
-  return parse_lang(l ? l : "", Lang::zh_TW);
-}
+Lang output_lang(const std::string& flag) { return user_lang(flag); }
 
 
 }  // namespace
@@ -60,7 +55,7 @@ void register_apply(CLI::App& app, Runner& run) {
   static ApplyFlags f;
   cmd->add_option("--form", f.form, "The filled-in form as JSON (keys in docs/application-form.md)");
   cmd->add_option("--pdf", f.pdf, "Write the printable form to this PDF when the form is valid");
-  cmd->add_option("--lang", f.lang, "Language of the messages: zh_TW or en (default: from LANG)");
+  cmd->add_option("--lang", f.lang, "Language of the messages: zh_TW or en (default: from LC_ALL, LC_MESSAGES or LANG)");
   cmd->add_option("--site", f.site, "Site profile JSON (default: assets/sites/default.json)");
   cmd->add_flag("--submit", f.submit, "Send the application to the site (needs a site profile that supports it)");
   cmd->add_flag("--load", f.load, "載入: fill the company name, owner and registered address from the site's registry (empty fields only)");

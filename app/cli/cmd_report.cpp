@@ -20,7 +20,7 @@ void register_report(CLI::App& app, Runner& run) {
   auto* show = cmd->add_subcommand("show", "Summarise a saved report (report.json or a report ZIP bundle)");
   static ReportShowFlags f;
   show->add_option("FILE", f.file, "report.json or a bundle made by `certwiz diagnose --bundle`")->required();
-  show->add_option("--lang", f.lang, "Language of the output: zh_TW or en (default: from LANG)")
+  show->add_option("--lang", f.lang, "Language of the output: zh_TW or en (default: from LC_ALL, LC_MESSAGES or LANG)")
       ->check(CLI::IsMember({"zh_TW", "en"}));
   show->callback([&run] {
     run = [] {

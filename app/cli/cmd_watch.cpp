@@ -46,8 +46,7 @@ void register_watch(CLI::App& app, Runner& run) {
   cmd->add_option("--smartcard-list", f.smartcard_list, "pcsc-tools' smartcard_list.txt to identify cards");
   cmd->callback([&run] {
     run = [] {
-      const char* env_lang = std::getenv("LANG");
-      const Lang lang = parse_lang(!f.lang.empty() ? f.lang : (env_lang ? env_lang : ""));
+      const Lang lang = user_lang(f.lang);
       using namespace certwiz::pcsc;
       auto table = TaiwanAtrTable::load(asset_path("atr/taiwan.json"));
       SmartcardList list;
