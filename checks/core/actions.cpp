@@ -120,6 +120,28 @@ Text render_actions(const Text& text, FrontEnd fe) {
   return {render_actions(text.zh_TW, fe, Lang::zh_TW), render_actions(text.en, fe, Lang::en)};
 }
 
+std::string remedy_actions_markdown() {
+  std::string out =
+      "\n## Actions named in remedies\n\n"
+      "A remedy's `{action:ID}` is said in the words of the front end that shows it: the wizard names its "
+      "button or page, the command line its command, a report both. The remedies above are in the report's "
+      "words.\n\n| action | wizard | command line |\n|---|---|---|\n";
+  for (const auto& a : kActions) {
+    out += "| `";
+    out += a.id;
+    out += "` | ";
+    out += a.gui_zh;
+    out += "<br>";
+    out += a.gui_en;
+    out += " | ";
+    out += a.cli_zh;
+    out += "<br>";
+    out += a.cli_en;
+    out += " |\n";
+  }
+  return out;
+}
+
 std::string unknown_actions(std::string_view text) {
   std::string unknown;
   for (size_t open = text.find(kOpen); open != std::string_view::npos; open = text.find(kOpen, open + 1)) {

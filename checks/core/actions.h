@@ -35,6 +35,9 @@ const RemedyAction* find_remedy_action(std::string_view id);
 std::string render_actions(std::string_view text, FrontEnd fe, Lang l);
 Text render_actions(const Text& text, FrontEnd fe);
 
+// The actions as a Markdown section (appended to docs/failure-codes.md).
+std::string remedy_actions_markdown();
+
 // The IDs of the {action:...} placeholders in `text` that name no action (catalogue tests).
 std::string unknown_actions(std::string_view text);
 

@@ -90,6 +90,7 @@ std::string failure_codes_markdown() {
     out += remedy.en;
     out += " |\n";
   }
+  out += remedy_actions_markdown();
   return out;
 }
 

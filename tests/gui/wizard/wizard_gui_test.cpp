@@ -874,7 +874,8 @@ struct PackageServer {
 };
 PackageServer* g_packages = nullptr;
 
-std::vector<Step> install_steps() {
+// From the welcome page to the components page, where HiCOS is reported not installed.
+std::vector<Step> to_components_without_hicos() {
   std::vector<Step> s;
   s.push_back({"next: environment", [] { g.next(); }, g.on_page(PageId::environment), 5s});
   s.push_back({"environment checked", {}, [] { return g.frame->page(PageId::environment)->can_advance(); }, 20s});
@@ -885,6 +886,11 @@ std::vector<Step> install_steps() {
                         g.cell("components_checks", "installer.status", 3) == "INSTALL-NOT-INSTALLED";
                },
                60s});
+  return s;
+}
+
+std::vector<Step> install_steps() {
+  std::vector<Step> s = to_components_without_hicos();
   s.push_back({"install from a server that stalls", [] {
                  g_packages->publish("1.3.4.3", 256 * 1024);
                  g.press("components_install");
@@ -1003,17 +1009,8 @@ std::vector<Step> vendor_hicos_steps() {
 
 // HiCOS not installed (no install record, no vendor files, no component answering).
 std::vector<Step> hicos_missing_steps() {
-  std::vector<Step> s;
+  std::vector<Step> s = to_components_without_hicos();
   auto gui_remedy = std::make_shared<std::string>();
-  s.push_back({"next: environment", [] { g.next(); }, g.on_page(PageId::environment), 5s});
-  s.push_back({"environment checked", {}, [] { return g.frame->page(PageId::environment)->can_advance(); }, 20s});
-  s.push_back({"next: components", [] { g.next(); }, g.on_page(PageId::components), 5s});
-  s.push_back({"HiCOS reported not installed", {},
-               [] {
-                 return g.frame->page(PageId::components)->can_advance() &&
-                        g.cell("components_checks", "installer.status", 3) == "INSTALL-NOT-INSTALLED";
-               },
-               60s});
   s.push_back({"the row names the wizard's install button, not a command",
                [gui_remedy] {
                  const CheckResult* r = g.frame->state().result("installer.status");
