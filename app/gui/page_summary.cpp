@@ -93,7 +93,7 @@ class SummaryPage : public WizardPage {
       const long row = steps_->InsertItem(steps_->GetItemCount(), step.label);
       wxString state;
       Status shown = Status::pass;
-      if (required && required->status != Status::pass && worst_seen != Status::fail) {
+      if (required && required->status != Status::pass) {
         // e.g. HiCOS not installed: a warning of its check, but the step is not done.
         state = wxString::FromUTF8("✘ ") + wxString::Format(_("Missing: %s"), tr(required->summary));
         shown = Status::fail;
