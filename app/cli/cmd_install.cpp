@@ -59,7 +59,7 @@ int print_and_exit(const CheckResult& r, Lang lang, const std::string& json_path
   if (!r.code.empty()) {
     std::printf("  %s %s\n", en ? "code:" : "代碼：", r.code.c_str());
     if (!r.cause.empty()) std::printf("  %s %s\n", en ? "cause:" : "原因：", r.cause.in(lang).c_str());
-    if (!r.remedy.empty()) std::printf("  %s %s\n", en ? "remedy:" : "處理方式：", r.remedy.in(lang).c_str());
+    if (!r.remedy.empty()) std::printf("  %s %s\n", en ? "remedy:" : "處理方式：", render_remedy(r, FrontEnd::cli).in(lang).c_str());
     if (!r.detail.empty()) std::printf("  %s %s\n", en ? "detail:" : "細節：", r.detail.c_str());
   }
   if (!json_path.empty()) {
@@ -111,8 +111,7 @@ int run_install(const InstallFlags& f) {
       return print_and_exit(r, lang, f.json);
     }
     // The same answer as diagnose's installer.status: CertWiz's install, a vendor's, the running component.
-    RunOptions run;
-    if (const char* u = std::getenv("CERTWIZ_LOCALSIGN_URL"); u && *u) run.local_sign_url = u;
+    const RunOptions run = RunOptions::from_environment();
     installer::HicosStatusOptions so = installer::hicos_status_options(run);
     so.paths = o.paths;
     return print_and_exit(installer::hicos_status(installer::find_hicos(so), so, &*m), lang, f.json);

@@ -12,11 +12,7 @@
 namespace certwiz::cli {
 
 Lang user_lang(const std::string& flag) {
-  if (!flag.empty()) return parse_lang(flag);
-  for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"})
-    if (const char* v = std::getenv(var); v && *v && std::strcmp(v, "C") != 0 && std::strcmp(v, "POSIX") != 0)
-      return parse_lang(v, Lang::zh_TW);
-  return Lang::zh_TW;
+  return flag.empty() ? RunOptions::lang_from_environment() : parse_lang(flag);
 }
 
 CLI::Option* add_lang_option(CLI::App& cmd, std::string& lang) {
@@ -42,14 +38,11 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
 }
 
 bool make_run_options(const CommonOptions& o, RunOptions& out, bool wants_pin) {
-  out.lang = user_lang(o.lang);
+  out = RunOptions::from_environment();
+  if (!o.lang.empty()) out.lang = parse_lang(o.lang);
   const bool en = out.lang == Lang::en;
-  out.pkcs11_module = o.module;
-  if (out.pkcs11_module.empty())
-    if (const char* m = std::getenv("CERTWIZ_PKCS11_MODULE")) out.pkcs11_module = m;
+  if (!o.module.empty()) out.pkcs11_module = o.module;
   out.site_profile = o.site;
-  // Where the local signing component listens (tests and unusual set-ups).
-  if (const char* u = std::getenv("CERTWIZ_LOCALSIGN_URL"); u && *u) out.local_sign_url = u;
   out.extra_trust_anchors = o.trust;
   out.confirm_final_try = o.confirm_final_try;
   if (!wants_pin && (o.pin_stdin || o.ask_pin)) {
@@ -196,11 +189,13 @@ void Console::print_summary(const Report& r) {
       std::fprintf(out_, "%s %s%s\n", paint(mark(c->status), c->status).c_str(), in(c->title, lang_).c_str(),
                    c->code.empty() ? "" : ("  [" + display_safe(c->code) + "]").c_str());
       if (!in(c->cause, lang_).empty()) std::fprintf(out_, "    %s%s\n", en ? "Cause: " : "原因：", in(c->cause, lang_).c_str());
-      if (!in(c->remedy, lang_).empty()) std::fprintf(out_, "    %s%s\n", en ? "Fix:   " : "處理：", in(c->remedy, lang_).c_str());
+      const Text remedy = render_remedy(*c, FrontEnd::cli);
+      if (!in(remedy, lang_).empty()) std::fprintf(out_, "    %s%s\n", en ? "Fix:   " : "處理：", in(remedy, lang_).c_str());
     }
   }
   if (d.next) {
-    const std::string todo = in(d.next->remedy, lang_).empty() ? in(d.next->summary, lang_) : in(d.next->remedy, lang_);
+    const Text remedy = render_remedy(*d.next, FrontEnd::cli);
+    const std::string todo = in(remedy, lang_).empty() ? in(d.next->summary, lang_) : in(remedy, lang_);
     std::fprintf(out_, "\n%s %s\n", colour_ ? ("\033[1m" + std::string(en ? "Next step:" : "下一步：") + "\033[0m").c_str()
                                            : (en ? "Next step:" : "下一步："),
                  todo.c_str());
@@ -215,7 +210,7 @@ void Console::print_error(const Error& e) const {
   const bool en = lang_ == Lang::en;
   std::fprintf(stderr, "certwiz: %s [%s]\n", code ? std::string(en ? code->cause_en : code->cause_zh).c_str() : "",
                display_safe(e.code).c_str());
-  if (code) std::fprintf(stderr, "  %s%s\n", en ? "What to do: " : "處理方式：", std::string(en ? code->remedy_en : code->remedy_zh).c_str());
+  if (code) std::fprintf(stderr, "  %s%s\n", en ? "What to do: " : "處理方式：", code->remedy(FrontEnd::cli).in(lang_).c_str());
   if (!e.detail.empty()) std::fprintf(stderr, "  (%s)\n", display_safe(e.detail).c_str());
 }
 

@@ -10,6 +10,7 @@
 int main(int argc, char** argv) {
   std::setlocale(LC_ALL, "");
   std::setlocale(LC_NUMERIC, "C");
+  certwiz::set_front_end(certwiz::FrontEnd::cli);  // remedies name commands, not buttons
   using namespace certwiz::cli;
   CLI::App app{"CertWiz 憑證登入設定精靈 — smart-card login setup and diagnostics", "certwiz"};
   app.set_version_flag("--version", std::string("certwiz ") + CERTWIZ_VERSION);

@@ -62,7 +62,7 @@ namespace {
 Json error_json(const Error& e) {
   Json j{{"code", e.code}, {"detail", e.detail}};
   j["cause"] = to_json(e.cause());
-  j["remedy"] = to_json(e.remedy());
+  j["remedy"] = to_json(e.remedy(FrontEnd::report));  // JSON is a report: the neutral form
   return j;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Running engine checks from a page: a subset of the diagnosis (by id prefix, with the
-// checks they depend on), progress back on the UI thread, results recorded for the report.
+// Running engine checks from a page: a subset of the diagnosis (select_checks, in
+// checks/diagnose), progress back on the UI thread, results recorded for the report.
 #include <functional>
 #include <memory>
 #include <string>
@@ -8,12 +8,9 @@
 
 #include "app/gui/wizard_frame.h"
 #include "checks/core/runner.h"
+#include "checks/diagnose/diagnose.h"
 
 namespace certwiz::gui {
-
-// The checks of `all` whose id starts with one of `prefixes`, plus what they depend on,
-// in the engine's order.
-std::vector<Check> select_checks(const std::vector<Check>& all, const std::vector<std::string>& prefixes);
 
 struct CheckRun {
   std::function<void(const std::string& id, const Text& title)> on_started;  // UI thread

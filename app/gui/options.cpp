@@ -1,7 +1,5 @@
 #include "app/gui/options.h"
 
-#include <cstdlib>
-#include <cstring>
 #include <string_view>
 
 namespace certwiz::gui {
@@ -60,21 +58,9 @@ bool parse_wizard_options(int argc, char** argv, WizardOptions& out, std::string
 }
 
 RunOptions make_run_options(const WizardOptions& o) {
-  RunOptions r;
-  if (!o.lang.empty()) {
-    r.lang = parse_lang(o.lang);
-  } else {
-    r.lang = Lang::zh_TW;
-    for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"})
-      if (const char* v = std::getenv(var); v && *v && std::strcmp(v, "C") != 0 && std::strcmp(v, "POSIX") != 0 &&
-                                            std::strncmp(v, "C.", 2) != 0) {
-        r.lang = parse_lang(v, Lang::zh_TW);
-        break;
-      }
-  }
-  r.pkcs11_module = o.module;
-  if (r.pkcs11_module.empty())
-    if (const char* m = std::getenv("CERTWIZ_PKCS11_MODULE")) r.pkcs11_module = m;
+  RunOptions r = RunOptions::from_environment();
+  if (!o.lang.empty()) r.lang = parse_lang(o.lang);
+  if (!o.module.empty()) r.pkcs11_module = o.module;
   r.site_profile = o.site;
   r.extra_trust_anchors = o.trust;
   if (!o.localsign_url.empty()) r.local_sign_url = o.localsign_url;

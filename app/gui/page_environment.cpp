@@ -9,6 +9,7 @@
 #include <wx/stattext.h>
 
 #include "app/gui/accessible.h"
+#include "app/gui/engine_glue.h"
 #include "app/gui/i18n.h"
 #include "app/gui/results_view.h"
 #include "app/gui/wizard_frame.h"
@@ -151,34 +152,23 @@ class EnvironmentPage : public WizardPage {
     running_ = true;
     rerun_ = false;
     frame_.refresh_nav();
-    auto checks = std::make_shared<std::vector<Check>>(pcsc::pcsc_checks(frame_.state().run));
-    checks->push_back(card::card_checks(frame_.state().run).front());  // card.contents
-    auto results = std::make_shared<std::vector<CheckResult>>();
-    auto log = frame_.state().log;
-    Background& bg = frame_.bg();
-    frame_.bg().run(
-        [checks, results, log, &bg, this](const CancelToken& cancel) {
-          RunnerOptions o;
-          o.cancel = cancel;
-          o.log = log;
-          o.on_progress = [&bg, this](const Progress& p) {
-            if (p.kind == Progress::Kind::finished && p.result) bg.post([this, r = *p.result] { checks_->show(r); });
-          };
-          *results = run_checks(*checks, o);
-        },
-        [checks, results, this] {
-          for (const auto& r : *results) checks_->show(r);
-          for (const auto& r : *results)
-            if (r.id == card::kContentsCheckId) show_card_contents(r);
-          frame_.state().record_all(*checks, *results);
-          running_ = false;
-          ++runs_;
-          if (std::find(frame_.state().steps_done.begin(), frame_.state().steps_done.end(), "environment") ==
-              frame_.state().steps_done.end())
-            frame_.state().steps_done.push_back("environment");
-          frame_.refresh_nav();
-          if (rerun_) rerun_checks();
-        });
+    std::vector<Check> checks = pcsc::pcsc_checks(frame_.state().run);
+    checks.push_back(card::card_checks(frame_.state().run).front());  // card.contents
+    CheckRun cb;
+    cb.on_finished = [this](const CheckResult& r) { checks_->show(r); };
+    cb.on_done = [this](const std::vector<CheckResult>& results) {
+      for (const auto& r : results) checks_->show(r);
+      for (const auto& r : results)
+        if (r.id == card::kContentsCheckId) show_card_contents(r);
+      running_ = false;
+      ++runs_;
+      if (std::find(frame_.state().steps_done.begin(), frame_.state().steps_done.end(), "environment") ==
+          frame_.state().steps_done.end())
+        frame_.state().steps_done.push_back("environment");
+      frame_.refresh_nav();
+      if (rerun_) rerun_checks();
+    };
+    run_checks_async(frame_, std::move(checks), std::move(cb));
   }
 
   // Each card's row: what the ATR says, then what the card itself holds (holder kind,

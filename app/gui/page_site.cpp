@@ -70,6 +70,20 @@ wxString path_label(site::SigningPath p) {
   return p == site::SigningPath::card ? _("Card (PKCS#11)") : _("Local signing component (browser path)");
 }
 
+// A site step that passed: the summary's list and the saved progress (issue 17) learn it.
+void mark_step_done(WizardState& st, const char* step, progress::Step saved) {
+  auto& done = st.steps_done;
+  if (std::find(done.begin(), done.end(), step) == done.end()) done.push_back(step);
+  remember_step(st, saved);
+}
+
+// The step's row for the summary and the report, passed or not.
+void record_step(WizardState& st, CheckResult rec, const char* id, Text title) {
+  rec.id = id;
+  rec.title = std::move(title);
+  st.record(rec);
+}
+
 wxString error_text(const Error& e) {
   return wxString::FromUTF8("✘ ") + tr(e.cause()) + "  " + tr(e.remedy()) + "  [" + u8(e.code) + "]";
 }
@@ -198,9 +212,7 @@ class BindingPage : public WizardPage {
             rec = CheckResult::pass(r->message, Json{{"login_type", std::string(site::login_type_name(r->login_type))},
                                                      {"subject", r->certificate.subject},
                                                      {"issuer", r->certificate.issuer}});
-            auto& done = frame_.state().steps_done;
-            if (std::find(done.begin(), done.end(), "binding") == done.end()) done.push_back("binding");
-            remember_step(frame_.state(), progress::Step::bound);
+            mark_step_done(frame_.state(), "binding", progress::Step::bound);
           } else {
             result_->SetForegroundColour(status_colour(Status::fail));
             result_->SetLabel(error_text(r.error()));
@@ -210,9 +222,7 @@ class BindingPage : public WizardPage {
             detail_->SetLabel(more);
             rec = CheckResult::from_error(r.error(), {"綁定未完成", "Binding did not complete"});
           }
-          rec.id = "site.bind";
-          rec.title = {"憑證綁定", "Certificate binding"};
-          frame_.state().record(rec);
+          record_step(frame_.state(), std::move(rec), "site.bind", {"憑證綁定", "Certificate binding"});
           Layout();
         });
   }
@@ -333,9 +343,7 @@ class LoginPage : public WizardPage {
               verdict_->SetForegroundColour(status_colour(Status::pass));
               verdict_->SetLabel(wxString::FromUTF8("✔ ") + _("Test login succeeded through every signing path."));
               rec = CheckResult::pass({"測試登入成功（所有簽章途徑）", "Test login succeeded (every signing path)"}, Json{{"paths", paths}});
-              auto& done = frame_.state().steps_done;
-              if (std::find(done.begin(), done.end(), "login") == done.end()) done.push_back("login");
-              remember_step(frame_.state(), progress::Step::login_tested);
+              mark_step_done(frame_.state(), "login", progress::Step::login_tested);
             } else {
               verdict_->SetForegroundColour(status_colour(Status::fail));
               verdict_->SetLabel(error_text(*(*report)->verdict));
@@ -343,9 +351,7 @@ class LoginPage : public WizardPage {
                                             Json{{"paths", paths}});
             }
           }
-          rec.id = "site.login";
-          rec.title = {"測試登入", "Test login"};
-          frame_.state().record(rec);
+          record_step(frame_.state(), std::move(rec), "site.login", {"測試登入", "Test login"});
           Layout();
         });
   }

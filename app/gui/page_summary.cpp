@@ -1,7 +1,8 @@
 // Page 8: what was done, what still needs doing (the engine's digest: the remedy of
 // the first root failure), and the report export. It never calls the setup complete
 // while a step is not done or any check failed or warned: one sentence then names
-// what is still missing.
+// what is still missing. A step whose outcome one check decides (the components: HiCOS
+// installed) is done only when that check passed, whatever else its page finished.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -19,6 +20,12 @@
 
 namespace certwiz::gui {
 namespace {
+
+const CheckResult* find_result(const Report& report, const std::string& id) {
+  for (const auto& r : report.results)
+    if (r.id == id) return &r;
+  return nullptr;
+}
 
 class SummaryPage : public WizardPage {
  public:
@@ -67,8 +74,10 @@ class SummaryPage : public WizardPage {
       const char* key;
       wxString label;
       std::vector<std::string> prefixes;
+      const char* required = nullptr;  // the check that must pass for the step to be done
     } steps[] = {{"environment", _("Card reader and card"), {"pcsc.", "card."}},
-                 {"components", _("Card tool and signing component"), {"installer.", "pkcs11.module", "localsign."}},
+                 {"components", _("Card tool and signing component"), {"installer.", "pkcs11.module", "localsign."},
+                  "installer.status"},
                  {"card", _("Card self-tests passed"), {"selftest.", "cert."}},
                  {"application", _("Application form checked and saved"), {}},
                  {"binding", _("Card bound to the account"), {"site.bind"}},
@@ -80,10 +89,15 @@ class SummaryPage : public WizardPage {
       for (const auto& r : report.results)
         for (const auto& p : step.prefixes)
           if (r.id.rfind(p, 0) == 0 && (r.status == Status::fail || r.status == Status::warn)) worst_seen = worst(worst_seen, r.status);
+      const CheckResult* required = step.required ? find_result(report, step.required) : nullptr;
       const long row = steps_->InsertItem(steps_->GetItemCount(), step.label);
       wxString state;
       Status shown = Status::pass;
-      if (worst_seen == Status::fail) {
+      if (required && required->status != Status::pass) {
+        // e.g. HiCOS not installed: a warning of its check, but the step is not done.
+        state = wxString::FromUTF8("✘ ") + wxString::Format(_("Missing: %s"), tr(required->summary));
+        shown = Status::fail;
+      } else if (worst_seen == Status::fail) {
         state = wxString::FromUTF8("✘ ") + _("Failed");
         shown = Status::fail;
       } else if (worst_seen == Status::warn) {
@@ -97,14 +111,16 @@ class SummaryPage : public WizardPage {
       }
       steps_->SetItem(row, 1, state);
       steps_->SetItemTextColour(row, status_colour(shown));
-      if (!done && worst_seen == Status::pass) missing.push_back(wxString::Format(_("%s (not done yet)"), step.label));
+      // A required check that neither passed nor failed or warned (not run, undecided) is named here.
+      const bool undecided = required && required->status != Status::pass && required->status != Status::warn &&
+                             required->status != Status::fail;
+      if ((!done || undecided) && worst_seen == Status::pass) missing.push_back(wxString::Format(_("%s (not done yet)"), step.label));
     }
     const auto d = certwiz::report::digest(report);
     // Every check that failed or warned, by its title, before the steps not done.
     std::vector<wxString> problems;
     for (const auto* r : d.not_working)
-      problems.push_back(wxString::Format(r->status == Status::fail ? _("%s (failed)") : _("%s (warning)"),
-                                          r->title.empty() ? u8(r->id) : tr(r->title)));
+      problems.push_back(wxString::Format(_("%s (%s)"), r->title.empty() ? u8(r->id) : tr(r->title), tr(r->summary)));
     problems.insert(problems.end(), missing.begin(), missing.end());
     if (problems.empty()) {
       verdict_->SetLabel(wxString::FromUTF8("✔ ") + _("Setup complete: every step is done and every check passed."));
@@ -118,8 +134,7 @@ class SummaryPage : public WizardPage {
     todo_->clear_rows();
     for (const auto* r : d.not_working) todo_->show(*r);
     if (d.next) {
-      const Text& todo = d.next->remedy.empty() ? d.next->summary : d.next->remedy;
-      next_->SetLabel(_("Next step: ") + tr(todo));
+      next_->SetLabel(next_step(*d.next));
       next_->SetForegroundColour(status_colour(d.next->status));
     } else {
       next_->SetLabel(problems.empty() ? wxString() : _("Next step: finish the steps not done yet."));

@@ -77,8 +77,7 @@ class TroubleshootPage : public WizardPage {
   void show_next(const Report& r) {
     const auto d = certwiz::report::digest(r);
     if (d.next) {
-      const Text& todo = d.next->remedy.empty() ? d.next->summary : d.next->remedy;
-      next_->SetLabel(_("Next step: ") + tr(todo));
+      next_->SetLabel(next_step(*d.next));
       next_->SetForegroundColour(status_colour(d.next->status));
     } else {
       next_->SetLabel(wxString::FromUTF8("✔ ") + _("Everything that was checked works."));

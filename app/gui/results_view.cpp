@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "app/gui/accessible.h"
 #include "app/gui/i18n.h"
+#include "app/gui/result_detail.h"
 
 namespace certwiz::gui {
 
@@ -28,6 +30,11 @@ wxColour status_colour(Status s) {
   return *wxBLACK;
 }
 
+wxString next_step(const CheckResult& r) {
+  const Text remedy = render_remedy(r, FrontEnd::gui);
+  return _("Next step: ") + tr(remedy.empty() ? r.summary : remedy);
+}
+
 ResultsView::ResultsView(wxWindow* parent, const wxString& name)
     : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize, wxLC_REPORT | wxLC_SINGLE_SEL | wxBORDER_THEME) {
   SetName(name);
@@ -41,6 +48,16 @@ ResultsView::ResultsView(wxWindow* parent, const wxString& name)
   AppendColumn(_("What to do"), wxLIST_FORMAT_LEFT, em * 50);
   // The list scrolls sideways itself: its columns must not widen the page.
   SetMinSize(wxSize(em * 30, GetCharHeight() * 8));
+  set_accessible_name(this, _("Check results: press Enter on a row for all of it"));
+  SetToolTip(_("Double-click a row, or press Enter, to read all of it and copy it."));
+  Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) { open_details(e.GetIndex()); });
+}
+
+bool ResultsView::open_details(long row) {
+  if (row < 0 || row >= static_cast<long>(results_.size()) || !results_[static_cast<size_t>(row)]) return false;
+  if (!details_) details_ = new ResultDetail(wxGetTopLevelParent(this));
+  details_->show(*results_[static_cast<size_t>(row)]);
+  return true;
 }
 
 long ResultsView::row_of(const std::string& id) const {
@@ -55,6 +72,7 @@ long ResultsView::ensure_row(const std::string& id, const Text& title) {
   if (row < 0) {
     row = InsertItem(GetItemCount(), wxString());
     ids_.push_back(id);
+    results_.emplace_back();
   }
   SetItem(row, 1, title.empty() ? u8(id) : tr(title));
   return row;
@@ -62,6 +80,7 @@ long ResultsView::ensure_row(const std::string& id, const Text& title) {
 
 void ResultsView::running(const std::string& id, const Text& title) {
   const long row = ensure_row(id, title);
+  results_[static_cast<size_t>(row)].reset();
   SetItem(row, 0, wxString::FromUTF8("… ") + _("Checking"));
   SetItem(row, 2, wxString());
   SetItem(row, 3, wxString());
@@ -74,13 +93,15 @@ void ResultsView::show(const CheckResult& r) {
   SetItem(row, 0, status_label(r.status));
   SetItem(row, 2, tr(r.summary));
   SetItem(row, 3, u8(r.code));
-  SetItem(row, 4, r.status == Status::pass ? wxString() : tr(r.remedy));
+  SetItem(row, 4, r.status == Status::pass ? wxString() : tr(render_remedy(r, FrontEnd::gui)));
   SetItemTextColour(row, status_colour(r.status));
+  results_[static_cast<size_t>(row)] = r;
 }
 
 void ResultsView::clear_rows() {
   DeleteAllItems();
   ids_.clear();
+  results_.clear();
 }
 
 }  // namespace certwiz::gui

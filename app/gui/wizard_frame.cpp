@@ -16,9 +16,8 @@
 
 #include "app/gui/i18n.h"
 #include "app/gui/wrap_text.h"
-#include "certwiz_version.h"
 #include "checks/core/display_safe.h"
-#include "checks/report/environment.h"
+#include "checks/diagnose/diagnose.h"
 #include "checks/report/files.h"
 
 namespace certwiz::gui {
@@ -60,20 +59,7 @@ const CheckResult* WizardState::result(const std::string& id) const {
   return nullptr;
 }
 
-Report WizardState::report() const {
-  Report r;
-  r.command = "wizard";
-  r.lang = run.lang;
-  r.tool_version = CERTWIZ_VERSION;
-  r.created_at = utc_now_iso8601();
-  r.environment = certwiz::report::environment_facts(run);
-  r.results = results;
-  r.depends_on = depends_on;
-  // A dependency that was not run in this session is dropped (the report model wants known ids).
-  for (auto& [id, deps] : r.depends_on)
-    std::erase_if(deps, [&](const std::string& d) { return result(d) == nullptr; });
-  return r;
-}
+Report WizardState::report() const { return assemble_report("wizard", run, results, depends_on); }
 
 WizardPage::WizardPage(wxWindow* parent, WizardFrame& frame, PageId id)
     : wxScrolledWindow(parent, wxID_ANY), frame_(frame), id_(id) {
@@ -86,6 +72,7 @@ WizardFrame::WizardFrame(WizardOptions options)
     : wxFrame(nullptr, wxID_ANY, _("CertWiz certificate login setup"), wxDefaultPosition, wxDefaultSize,
               wxDEFAULT_FRAME_STYLE | wxTAB_TRAVERSAL) {
   SetName("certwiz_wizard");
+  set_front_end(FrontEnd::gui);  // remedies name the wizard's buttons and pages, not commands
   state_.options = std::move(options);
   state_.run = make_run_options(state_.options);
   load_saved_progress(state_);  // before the pages: they show what it holds

@@ -88,11 +88,13 @@ std::string failure_codes_markdown() {
     out += "<br>";
     out += c.cause_en;
     out += " | ";
-    out += c.remedy_zh;
+    const Text remedy = c.remedy();
+    out += remedy.zh_TW;
     out += "<br>";
-    out += c.remedy_en;
+    out += remedy.en;
     out += " |\n";
   }
+  out += remedy_actions_markdown();
   return out;
 }
 

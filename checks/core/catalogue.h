@@ -7,6 +7,7 @@
 #include <span>
 #include <string_view>
 
+#include "checks/core/actions.h"
 #include "checks/core/text.h"
 
 namespace certwiz {
@@ -18,10 +19,13 @@ struct FailureCode {
   std::string_view module;  // "pcsc", "pkcs11", ...
   Severity severity;
   std::string_view cause_zh, cause_en;
-  std::string_view remedy_zh, remedy_en;
+  std::string_view remedy_zh, remedy_en;  // may hold {action:ID} (checks/core/actions.h)
 
   Text cause() const { return {std::string(cause_zh), std::string(cause_en)}; }
-  Text remedy() const { return {std::string(remedy_zh), std::string(remedy_en)}; }
+  // In the words of one front end; the neutral form (reports) by default.
+  Text remedy(FrontEnd fe = FrontEnd::report) const {
+    return render_actions(Text{std::string(remedy_zh), std::string(remedy_en)}, fe);
+  }
 };
 
 // All codes: modules by rank (the core's first), each in declaration order.

@@ -36,6 +36,14 @@ struct RunOptions {
   int expiry_warning_days = 30;
   // Per-check time limit for probes that talk to hardware or the network.
   std::chrono::milliseconds probe_timeout{std::chrono::seconds(15)};
+
+  // What the environment says, read the same way by both front ends (their flags then
+  // override it): the language, CERTWIZ_PKCS11_MODULE and CERTWIZ_LOCALSIGN_URL.
+  static RunOptions from_environment();
+  // The user's language: the first of LC_ALL, LC_MESSAGES, LANG that is set decides, as in
+  // POSIX (LC_ALL=C.UTF-8 overrides LANG=en_US.UTF-8); C, POSIX and C.* name no language,
+  // which means zh_TW, as does anything neither zh* nor en*.
+  static Lang lang_from_environment();
 };
 
 }  // namespace certwiz

@@ -33,9 +33,22 @@ Text Error::cause() const {
   const auto* c = find_failure_code(code);
   return c ? c->cause() : Text{};
 }
-Text Error::remedy() const {
+Text Error::remedy(FrontEnd fe) const {
   const auto* c = find_failure_code(code);
-  return c ? c->remedy() : Text{};
+  return c ? c->remedy(fe) : Text{};
+}
+
+Text render_remedy(const CheckResult& r, FrontEnd fe) {
+  const FailureCode* c = find_failure_code(r.code);
+  if (!c || fe == FrontEnd::report) return r.remedy;
+  // A check may add to the catalogue's remedy (what it found): the catalogue's part is
+  // said again in the front end's words, the rest kept.
+  const Text neutral = c->remedy();
+  const Text spoken = c->remedy(fe);
+  auto say = [](const std::string& have, const std::string& from, const std::string& to) {
+    return have.rfind(from, 0) == 0 ? to + have.substr(from.size()) : have;
+  };
+  return {say(r.remedy.zh_TW, neutral.zh_TW, spoken.zh_TW), say(r.remedy.en, neutral.en, spoken.en)};
 }
 
 CheckResult CheckResult::pass(Text summary, Json evidence) {

@@ -30,7 +30,9 @@ struct Error {
   std::string detail;  // technical specifics, English, one line (e.g. "SCardEstablishContext: 0x8010001D")
 
   Text cause() const;   // from the catalogue
-  Text remedy() const;  // from the catalogue
+  // From the catalogue, in the words of this process's front end (checks/core/actions.h).
+  Text remedy() const { return remedy(front_end()); }
+  Text remedy(FrontEnd fe) const;
 };
 
 template <typename T>
@@ -92,6 +94,10 @@ struct CheckResult {
                              std::string detail = {});
   static CheckResult from_error(const Error& e, Text summary, Json evidence = Json::object());
 };
+
+// A result's remedy in the words of `fe`: results carry the neutral form (reports), and a
+// remedy that came from the catalogue is said again the way the front end says it.
+Text render_remedy(const CheckResult& r, FrontEnd fe = front_end());
 
 Json to_json(const CheckResult& r);
 CheckResult check_result_from_json(const Json& j);  // throws nlohmann::json::exception on malformed input

@@ -13,6 +13,9 @@
 //   vendor-hicos  HiCOS installed by the vendor (planted under a test root): shown installed
 //                 with version and source, no row says to run CertWiz's installer; then the
 //                 component stops and the summary names what is missing, never "complete".
+//   hicos-missing HiCOS not installed: its row names the wizard's install button (not a
+//                 command), opens a detail pane with the whole remedy that Copy puts on the
+//                 clipboard, and the summary says HiCOS is missing, no "done" for that step.
 // --lang en runs a scenario in English; --dpi-scale 1.5 at 150 % (GDK_DPI_SCALE).
 // Exit 0 when the scenario passed; the reason on stderr otherwise.
 #include <arpa/inet.h>
@@ -37,6 +40,7 @@
 #include <wx/button.h>
 #include <wx/checkbox.h>
 #include <wx/choice.h>
+#include <wx/clipbrd.h>
 #include <wx/dialog.h>
 #include <wx/gauge.h>
 #include <wx/listbox.h>
@@ -53,6 +57,7 @@
 #include "app/gui/attachments_panel.h"
 #include "app/gui/i18n.h"
 #include "checks/form/form.h"
+#include "app/gui/result_detail.h"
 #include "app/gui/results_view.h"
 #include "app/gui/secret_entry.h"
 #include "app/gui/wizard_frame.h"
@@ -869,7 +874,8 @@ struct PackageServer {
 };
 PackageServer* g_packages = nullptr;
 
-std::vector<Step> install_steps() {
+// From the welcome page to the components page, where HiCOS is reported not installed.
+std::vector<Step> to_components_without_hicos() {
   std::vector<Step> s;
   s.push_back({"next: environment", [] { g.next(); }, g.on_page(PageId::environment), 5s});
   s.push_back({"environment checked", {}, [] { return g.frame->page(PageId::environment)->can_advance(); }, 20s});
@@ -880,6 +886,11 @@ std::vector<Step> install_steps() {
                         g.cell("components_checks", "installer.status", 3) == "INSTALL-NOT-INSTALLED";
                },
                60s});
+  return s;
+}
+
+std::vector<Step> install_steps() {
+  std::vector<Step> s = to_components_without_hicos();
   s.push_back({"install from a server that stalls", [] {
                  g_packages->publish("1.3.4.3", 256 * 1024);
                  g.press("components_install");
@@ -993,6 +1004,90 @@ std::vector<Step> vendor_hicos_steps() {
                },
                {}});
   for (auto& st : g.shot(8, "summary-incomplete")) s.push_back(std::move(st));
+  return s;
+}
+
+// HiCOS not installed (no install record, no vendor files, no component answering).
+std::vector<Step> hicos_missing_steps() {
+  std::vector<Step> s = to_components_without_hicos();
+  auto gui_remedy = std::make_shared<std::string>();
+  s.push_back({"the row names the wizard's install button, not a command",
+               [gui_remedy] {
+                 const CheckResult* r = g.frame->state().result("installer.status");
+                 if (!r) return g.driver->fail("installer.status was not recorded");
+                 *gui_remedy = to_u8(tr(render_remedy(*r, FrontEnd::gui)));
+                 const std::string button = std::string(find_remedy_action("install-hicos")->phrase(FrontEnd::gui, ui_lang()));
+                 const std::string cell = g.cell("components_checks", "installer.status", 4);
+                 if (cell != *gui_remedy || cell.find(button) == std::string::npos)
+                   g.driver->fail("the remedy cell says \"" + cell + "\", not the wizard's words \"" + button + "\"");
+                 if (cell.find("certwiz ") != std::string::npos) g.driver->fail("the remedy cell names a command: " + cell);
+               },
+               {}});
+  s.push_back({"Enter on the row opens its details",
+               [] {
+                 auto* v = g.get<ResultsView>("components_checks");
+                 if (!v) return;
+                 const long row = v->row_of("installer.status");
+                 v->SetItemState(row, wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED, wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED);
+                 // What wxListCtrl sends for Enter or a double-click on the row.
+                 wxListEvent ev(wxEVT_LIST_ITEM_ACTIVATED, v->GetId());
+                 ev.SetEventObject(v);
+                 ev.SetIndex(row);
+                 v->ProcessWindowEvent(ev);
+               },
+               [] {
+                 auto* d = find_as<ResultDetail>("result_detail");
+                 return d && d->IsShownOnScreen();
+               },
+               5s});
+  s.push_back({"the pane holds the whole remedy, the cause and the code, with accessible names",
+               [gui_remedy] {
+                 auto* d = find_as<ResultDetail>("result_detail");
+                 const std::string text = to_u8(d->text());
+                 const CheckResult* r = g.frame->state().result("installer.status");
+                 for (const std::string& part : {*gui_remedy, to_u8(tr(r->cause)), std::string("INSTALL-NOT-INSTALLED"),
+                                                 to_u8(tr(r->summary))})
+                   if (text.find(part) == std::string::npos) g.driver->fail("the details lack \"" + part + "\": " + text);
+                 if (accessible_name(find("result_detail_text")) != _("Check details"))
+                   g.driver->fail("the details text has no accessible name");
+                 if (accessible_name(find("result_detail_copy")).empty()) g.driver->fail("the Copy button has no accessible name");
+               },
+               {}});
+  for (auto& st : g.shot(3, "components-details")) s.push_back(std::move(st));
+  s.push_back({"Copy puts the details on the clipboard", [] { g.press("result_detail_copy"); },
+               [] { return !to_u8(g.label("result_detail_copied")).empty(); }, 5s});
+  s.push_back({"the clipboard holds the details",
+               [] {
+                 wxString got;
+                 if (wxTheClipboard->Open()) {
+                   wxTextDataObject data;
+                   if (wxTheClipboard->GetData(data)) got = data.GetText();
+                   wxTheClipboard->Close();
+                 }
+                 const wxString want = find_as<ResultDetail>("result_detail")->text();
+                 if (got != want) g.driver->fail("the clipboard holds \"" + to_u8(got) + "\", not the details");
+               },
+               {}});
+  s.push_back({"close the pane", [] { g.press("result_detail_close"); },
+               [] { return !find_as<ResultDetail>("result_detail")->IsShown(); }, 5s});
+  s.push_back({"to the summary", [] { g.frame->go_to(PageId::summary); }, g.on_page(PageId::summary), 5s});
+  s.push_back({"the summary says HiCOS is missing and never that the components step is done",
+               [gui_remedy] {
+                 check_summary_verdict();
+                 const std::string verdict = to_u8(g.label("summary_verdict"));
+                 const CheckResult* r = g.frame->state().result("installer.status");
+                 if (verdict.find(to_u8(tr(r->title))) == std::string::npos || verdict.find(to_u8(tr(r->summary))) == std::string::npos)
+                   g.driver->fail("the summary does not say HiCOS is missing: " + verdict);
+                 if (verdict.find('\n') != std::string::npos) g.driver->fail("the verdict is not one sentence: " + verdict);
+                 const std::string row = g.list_cell("summary_steps", to_u8(_("Card tool and signing component")), 1);
+                 if (row.rfind("✘", 0) != 0 || row.find(to_u8(_("Done"))) != std::string::npos ||
+                     row.find(to_u8(tr(r->summary))) == std::string::npos)
+                   g.driver->fail("the components step says \"" + row + "\" though HiCOS is not installed");
+                 const std::string next = to_u8(g.label("summary_next"));
+                 if (next.find("certwiz ") != std::string::npos) g.driver->fail("the next step names a command: " + next);
+               },
+               {}});
+  for (auto& st : g.shot(8, "summary-hicos-missing")) s.push_back(std::move(st));
   return s;
 }
 
@@ -1254,6 +1349,8 @@ class TestApp : public wxApp {
     o.report_dir = g_out + "/reports";
     if (const char* t = std::getenv("CERTWIZ_LAB_TRUST")) o.trust.push_back(t);
     if (g_site) o.site = g_site->profile;
+    // HiCOS missing: the lab's component would count as a vendor install.
+    if (g_scenario == "hicos-missing") o.localsign_url = kDeadComponentUrl;
     if (g_packages) {
       o.manifest = g_packages->dir + "/manifest.json";
       o.cacert = g_packages->pki.ca_cert;
@@ -1271,6 +1368,7 @@ class TestApp : public wxApp {
     else if (g_scenario == "pin-final-try") steps = pin_final_try_steps();
     else if (g_scenario == "language") steps = language_steps();
     else if (g_scenario == "vendor-hicos") steps = vendor_hicos_steps();
+    else if (g_scenario == "hicos-missing") steps = hicos_missing_steps();
     else if (g_scenario == "resume") steps = resume_steps();
     else if (g_scenario == "attachments") steps = attachments_steps();
     else steps = troubleshoot_steps();
@@ -1321,8 +1419,8 @@ int main(int argc, char** argv) {
   if (g_out.empty() ||
       (g_scenario != "flow" && g_scenario != "card-removed" && g_scenario != "troubleshoot" && g_scenario != "close-mid-run" &&
        g_scenario != "install" && g_scenario != "pin-final-try" && g_scenario != "language" && g_scenario != "vendor-hicos" &&
-       g_scenario != "resume" && g_scenario != "attachments")) {
-    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language|vendor-hicos|resume|attachments "
+       g_scenario != "resume" && g_scenario != "attachments" && g_scenario != "hicos-missing")) {
+    std::fprintf(stderr, "usage: test_wizard_gui --scenario flow|card-removed|troubleshoot|close-mid-run|install|pin-final-try|language|vendor-hicos|resume|attachments|hicos-missing "
                          "--out DIR "
                          "[--lang zh_TW|en] [--dpi-scale F]\n");
     return 2;
