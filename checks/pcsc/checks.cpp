@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <variant>
 
 #include "assets/assets.h"
 #include "checks/pcsc/atr.h"
@@ -81,7 +84,16 @@ std::string state_zh(const std::string& state) {
   return "狀態不明";
 }
 
-CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
+// The PC/SC service's readers and the states of those asked for (`only`: that one reader,
+// else all), with the context still open for reading the cards; or the result that says
+// which step failed.
+struct OpenReaders {
+  std::optional<PcscContext> context;
+  std::vector<std::string> names;   // every reader the service lists
+  std::vector<ReaderState> states;  // of the readers asked for
+};
+
+std::variant<OpenReaders, CheckResult> open_readers(const std::string& only) {
   auto context = PcscContext::establish();
   if (!context)
     return with_platform_remedy(
@@ -89,9 +101,25 @@ CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
   auto names = context->list_readers();
   if (!names)
     return with_platform_remedy(CheckResult::from_error(names.error(), {"無法取得讀卡機清單", "Cannot list the card readers"}));
-  auto states = context->states(*names);
+  std::vector<std::string> wanted;
+  for (const auto& n : *names)
+    if (only.empty() || n == only) wanted.push_back(n);
+  auto states = context->states(wanted);
   if (!states)
     return with_platform_remedy(CheckResult::from_error(states.error(), {"無法取得讀卡機狀態", "Cannot read the readers' state"}));
+  OpenReaders out;
+  out.context.emplace(std::move(*context));
+  out.names = std::move(*names);
+  out.states = std::move(*states);
+  return out;
+}
+
+CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
+  auto opened = open_readers("");
+  if (auto* failed = std::get_if<CheckResult>(&opened)) return std::move(*failed);
+  const auto& open = std::get<OpenReaders>(opened);
+  const std::vector<std::string>* names = &open.names;
+  const std::vector<ReaderState>* states = &open.states;
   ReaderInventory inv;
   inv.readers = *states;
   inv.drivers = scan_reader_drivers(paths.drivers_dir);
@@ -208,19 +236,11 @@ CardFinding examine_card(const PcscContext& context, const ReaderState& s, const
 }
 
 CheckResult check_card(const RunOptions& options, const PcscCheckConfig& config, const CheckContext& ctx) {
-  auto context = PcscContext::establish();
-  if (!context)
-    return with_platform_remedy(
-        CheckResult::from_error(context.error(), {"無法連線到智慧卡服務（PC/SC）", "Cannot reach the smart-card service (PC/SC)"}));
-  auto names = context->list_readers();
-  if (!names)
-    return with_platform_remedy(CheckResult::from_error(names.error(), {"無法取得讀卡機清單", "Cannot list the card readers"}));
-  std::vector<std::string> wanted;
-  for (const auto& n : *names)
-    if (options.reader.empty() || n == options.reader) wanted.push_back(n);
-  auto states = context->states(wanted);
-  if (!states)
-    return with_platform_remedy(CheckResult::from_error(states.error(), {"無法取得讀卡機狀態", "Cannot read the readers' state"}));
+  auto opened = open_readers(options.reader);
+  if (auto* failed = std::get_if<CheckResult>(&opened)) return std::move(*failed);
+  auto& open = std::get<OpenReaders>(opened);
+  const PcscContext* context = &*open.context;
+  const std::vector<ReaderState>* states = &open.states;
 
   auto table = TaiwanAtrTable::load(config.taiwan_table.empty() ? asset_path("atr/taiwan.json") : config.taiwan_table);
   if (!table) return CheckResult::from_error(table.error(), {"內建的卡片辨識表無法載入", "The built-in card table could not be loaded"});
