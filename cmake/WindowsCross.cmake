@@ -90,14 +90,15 @@ endfunction()
 certwiz_windows_objects(win_secret SOURCES checks/core/secret.cpp checks/core/secret_win.cpp checks/core/wide_text_win.cpp)
 certwiz_windows_objects(win_core SOURCES
   checks/core/text.cpp checks/core/catalogue.cpp checks/core/result.cpp checks/core/runner.cpp
-  checks/core/log.cpp checks/core/report_model.cpp checks/core/platform_win.cpp checks/core/display_safe.cpp checks/core/utf8.cpp)
+  checks/core/log.cpp checks/core/report_model.cpp checks/core/platform_win.cpp checks/core/display_safe.cpp checks/core/utf8.cpp
+  checks/core/actions.cpp checks/core/options.cpp)
 certwiz_windows_objects(win_p11host SOURCES
   checks/pkcs11/host/main.cpp checks/pkcs11/host/server.cpp checks/pkcs11/host/host_win.cpp
   checks/pkcs11/protocol.cpp checks/pkcs11/names.cpp checks/pkcs11/channel_win.cpp)
 # The client side of the host: what CertWiz runs to talk to it.
 certwiz_windows_objects(win_pkcs11_client SOURCES
   checks/pkcs11/module_host.cpp checks/pkcs11/host_process_win.cpp checks/pkcs11/probe.cpp checks/pkcs11/shared_host.cpp
-  checks/pkcs11/session.cpp checks/pkcs11/pin_guard.cpp checks/pkcs11/inventory.cpp
+  checks/pkcs11/session.cpp checks/pkcs11/pin_guard.cpp checks/pkcs11/inventory.cpp checks/pkcs11/token.cpp
   checks/pkcs11/discovery.cpp checks/pkcs11/discovery_win.cpp)
 
 add_executable(certwiz-p11host $<TARGET_OBJECTS:win_p11host> $<TARGET_OBJECTS:win_secret>)
@@ -144,11 +145,12 @@ certwiz_windows_objects(win_syntax_only SYNTAX_ONLY
   DEFINITIONS CURL_STATICLIB LIBARCHIVE_STATIC I18N_PHONENUMBERS_USE_STDMUTEX
   SOURCES
   checks/cert/cert_info.cpp checks/cert/trust_store.cpp checks/cert/revocation.cpp
-  checks/cert/verify.cpp checks/cert/checks.cpp
+  checks/cert/verify.cpp checks/cert/checks.cpp checks/cert/findings.cpp
   checks/pkcs11/cms.cpp checks/pkcs11/selftest.cpp
   checks/net/http.cpp
   checks/localsign/client.cpp
-  checks/site/protocol.cpp checks/site/client.cpp
+  checks/site/protocol.cpp checks/site/answers.cpp checks/site/session.cpp checks/site/endpoints.cpp
+  checks/site/signers.cpp checks/site/paths.cpp checks/site/form_adapter.cpp
   checks/form/phone.cpp checks/form/password.cpp checks/form/form_json.cpp checks/form/form_pdf.cpp
   checks/attach/attachment.cpp checks/attach/decode_png.cpp checks/attach/decode_jpeg.cpp checks/attach/decode_pdf.cpp
   checks/report/redact.cpp checks/report/bundle.cpp
