@@ -117,13 +117,13 @@ std::variant<OpenReaders, CheckResult> open_readers(const std::string& only) {
 CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
   auto opened = open_readers("");
   if (auto* failed = std::get_if<CheckResult>(&opened)) return std::move(*failed);
-  const auto& open = std::get<OpenReaders>(opened);
-  const std::vector<std::string>* names = &open.names;
-  const std::vector<ReaderState>* states = &open.states;
+  const OpenReaders& open = std::get<OpenReaders>(opened);
+  const std::vector<std::string>& names = open.names;
+  const std::vector<ReaderState>& states = open.states;
   ReaderInventory inv;
-  inv.readers = *states;
+  inv.readers = states;
   inv.drivers = scan_reader_drivers(paths.drivers_dir);
-  inv.usb = match_usb_readers(scan_usb_card_readers(paths.sysfs_root), inv.drivers.drivers, *names);
+  inv.usb = match_usb_readers(scan_usb_card_readers(paths.sysfs_root), inv.drivers.drivers, names);
   const DriverScan& drivers = inv.drivers;
   std::vector<std::string> no_driver, not_seen;
   for (const auto& u : inv.usb) {
@@ -132,7 +132,7 @@ CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
     (u.driver.empty() ? no_driver : not_seen).push_back(label);
   }
   const Json ev = to_json(inv);
-  ctx.log().info("pcsc", std::to_string(names->size()) + " reader(s), " + std::to_string(inv.usb.size()) + " USB smart-card interface(s)");
+  ctx.log().info("pcsc", std::to_string(names.size()) + " reader(s), " + std::to_string(inv.usb.size()) + " USB smart-card interface(s)");
   auto with_model = [&inv](CheckResult r) {
     r.set_model(std::move(inv));
     return r;
@@ -142,17 +142,17 @@ CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
     auto r = with_model(with_platform_remedy(CheckResult::failure(
         "PCSC-READER-NO-DRIVER", {"讀卡機沒有驅動程式：" + join_names(no_driver), "Reader without a driver: " + join_names(no_driver)},
         ev, "USB class 0x0B device(s) not listed by any driver bundle: " + join_names(no_driver))));
-    if (!names->empty()) r.status = Status::warn;  // another reader works
+    if (!names.empty()) r.status = Status::warn;  // another reader works
     return r;
   }
-  if (names->empty() && !not_seen.empty())
+  if (names.empty() && !not_seen.empty())
     return with_model(with_platform_remedy(CheckResult::warning(
         "PCSC-READER-NOT-SEEN", {"讀卡機已接上但智慧卡服務沒有看到它", "A reader is plugged in but PC/SC does not see it"}, ev,
         "USB reader(s) with a driver but no PC/SC reader: " + join_names(not_seen))));
-  if (names->empty())
+  if (names.empty())
     return with_model(with_platform_remedy(CheckResult::failure("PCSC-NO-READER", {"找不到讀卡機", "No card reader found"}, ev,
                                                                 "SCardListReaders: SCARD_E_NO_READERS_AVAILABLE, no USB smart-card interface")));
-  for (const auto& s : *states)
+  for (const auto& s : states)
     if (s.state() == "exclusive")
       return with_model(with_platform_remedy(CheckResult::warning(
           "PCSC-READER-EXCLUSIVE", {"讀卡機「" + s.name + "」被其他程式獨占", "Reader \"" + s.name + "\" is held exclusively by another program"},
@@ -162,12 +162,12 @@ CheckResult check_readers(const PcscPaths& paths, const CheckContext& ctx) {
         "PCSC-DRIVER-BROKEN", {"讀卡機可用，但有驅動程式描述檔損壞", "Readers work, but a driver description file is damaged"}, ev,
         drivers.problems.front().detail)));
   std::string list_zh, list_en;
-  for (const auto& s : *states) {
+  for (const auto& s : states) {
     list_zh += (list_zh.empty() ? "" : "；") + s.name + "（" + state_zh(s.state()) + "）";
     list_en += (list_en.empty() ? "" : "; ") + s.name + " (" + s.state() + ")";
   }
-  return with_model(CheckResult::pass({"找到 " + std::to_string(names->size()) + " 台讀卡機：" + list_zh,
-                                       "Found " + std::to_string(names->size()) + " reader(s): " + list_en},
+  return with_model(CheckResult::pass({"找到 " + std::to_string(names.size()) + " 台讀卡機：" + list_zh,
+                                       "Found " + std::to_string(names.size()) + " reader(s): " + list_en},
                                       ev));
 }
 
@@ -238,9 +238,9 @@ CardFinding examine_card(const PcscContext& context, const ReaderState& s, const
 CheckResult check_card(const RunOptions& options, const PcscCheckConfig& config, const CheckContext& ctx) {
   auto opened = open_readers(options.reader);
   if (auto* failed = std::get_if<CheckResult>(&opened)) return std::move(*failed);
-  auto& open = std::get<OpenReaders>(opened);
-  const PcscContext* context = &*open.context;
-  const std::vector<ReaderState>* states = &open.states;
+  const OpenReaders& open = std::get<OpenReaders>(opened);
+  const PcscContext& context = *open.context;
+  const std::vector<ReaderState>& states = open.states;
 
   auto table = TaiwanAtrTable::load(config.taiwan_table.empty() ? asset_path("atr/taiwan.json") : config.taiwan_table);
   if (!table) return CheckResult::from_error(table.error(), {"內建的卡片辨識表無法載入", "The built-in card table could not be loaded"});
@@ -254,7 +254,7 @@ CheckResult check_card(const RunOptions& options, const PcscCheckConfig& config,
   // Only the entries for the cards in the readers are kept (the whole list compiled is
   // most of a run's memory); with no card in, there is nothing to look up.
   std::vector<std::vector<std::uint8_t>> atrs;
-  for (const auto& s : *states)
+  for (const auto& s : states)
     if (s.card_present() && !s.atr.empty()) atrs.push_back(s.atr);
   const SmartcardList list = list_path.empty() || atrs.empty() ? SmartcardList{} : load_smartcard_list(list_path, atrs);
   ctx.log().info("pcsc", "smartcard_list: " + (list_path.empty() ? std::string("none") : list_path) + ", " +
@@ -263,9 +263,9 @@ CheckResult check_card(const RunOptions& options, const PcscCheckConfig& config,
   Json ev{{"smartcard_list", list_path.empty() ? Json(nullptr) : Json(list_path)}, {"cards", Json::array()}};
   std::vector<CardFinding> found;
   std::vector<std::string> mute, empty;
-  for (const auto& s : *states) {
+  for (const auto& s : states) {
     if (s.card_present() && !s.atr.empty()) {
-      found.push_back(examine_card(*context, s, *table, list, config.probe_applet));
+      found.push_back(examine_card(context, s, *table, list, config.probe_applet));
       ev["cards"].push_back(found.back().result.evidence);
     } else if (s.state() == "mute") {
       mute.push_back(s.name);
