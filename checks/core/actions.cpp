@@ -54,6 +54,20 @@ constexpr RemedyAction kActions[] = {
      "另外確認這一次嘗試後再試（精靈：PIN 碼視窗中的確認勾選；命令列：--confirm-final-try）",
      "confirm this try separately and try again (wizard: the check box in the PIN dialog; command line: "
      "--confirm-final-try)"},
+    {"company-ca",
+     "以 --cacert 檔案 啟動精靈，指定公司的根憑證（PEM）", "start the wizard with --cacert FILE naming your company's root certificate (PEM)",
+     "以 --cacert 檔案 指定公司的根憑證（PEM）", "give your company's root certificate (PEM) with --cacert FILE",
+     "以 --cacert 檔案 指定公司的根憑證（精靈與 certwiz install-hicos 都接受）",
+     "give your company's root certificate with --cacert FILE (the wizard and certwiz install-hicos both take it)"},
+    {"install-system",
+     "精靈只安裝給目前的使用者；要安裝給所有使用者，請以系統管理員身分在終端機執行 certwiz install-hicos --system",
+     "the wizard installs for the current user only; to install for all users, run certwiz install-hicos --system as "
+     "an administrator in a terminal",
+     "要安裝給所有使用者時，請以系統管理員身分執行 certwiz install-hicos --system",
+     "to install for all users, run certwiz install-hicos --system as an administrator",
+     "要安裝給所有使用者時，請以系統管理員身分執行 certwiz install-hicos --system（精靈只安裝給目前的使用者）",
+     "to install for all users, run certwiz install-hicos --system as an administrator (the wizard installs for the "
+     "current user only)"},
     {"choose-reader",
      "在「卡片檢查」頁選擇要測試的卡片", "choose the card to test on the \"Card check\" page",
      "用 --slot 指定讀卡機名稱", "name its reader with --slot",
