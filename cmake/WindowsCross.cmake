@@ -112,6 +112,7 @@ certwiz_warnings(certwiz_windows_engine)
 # --- compiled: the C++ library, header-only libraries and Windows APIs ----------------
 certwiz_windows_objects(win_compiled
   DEFINITIONS CERTWIZ_SOURCE_ASSETS="${R}/assets" CERTWIZ_P11_MODULE_DIR="" CERTWIZ_LOCALE_DIR=""
+    CERTWIZ_NET_SOCKETS_H="checks/net/sockets_win.h"
   SOURCES
   assets/assets.cpp checks/profile/site_profile.cpp
   checks/pcsc/codes.cpp checks/card/codes.cpp checks/pkcs11/codes.cpp checks/cert/codes.cpp checks/net/codes.cpp
@@ -122,7 +123,7 @@ certwiz_windows_objects(win_compiled
   checks/pcsc/platform_win.cpp
   checks/pkcs11/checks.cpp
   checks/cert/ca_type.cpp checks/cert/card_certs.cpp
-  checks/net/net_checks.cpp checks/net/proxy.cpp checks/net/proxy_win.cpp checks/net/tcp_win.cpp
+  checks/net/net_checks.cpp checks/net/proxy.cpp checks/net/proxy_win.cpp checks/net/tcp.cpp
   checks/localsign/ret_codes.cpp checks/localsign/localsign_checks.cpp
   checks/form/rules.cpp checks/form/postal.cpp checks/form/profile.cpp checks/form/form.cpp
   checks/progress/data_dir_win.cpp
