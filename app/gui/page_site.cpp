@@ -88,6 +88,14 @@ wxString error_text(const Error& e) {
   return wxString::FromUTF8("✘ ") + tr(e.cause()) + "  " + tr(e.remedy()) + "  [" + u8(e.code) + "]";
 }
 
+// A page's verdict line (larger, bold, wrapping), added to `s` with `flags`.
+WrapText* add_verdict(wxWindow* page, wxSizer* s, const char* name, int flags) {
+  auto* t = new WrapText(page, wxString(), name);
+  t->SetFont(ui_font(2, true));
+  s->Add(t, 0, flags, page->FromDIP(6));
+  return t;
+}
+
 // Asks for the PIN of the wizard's card; null when cancelled. `run` gets the wizard's
 // options with the dialog's final-try confirmation, for site::make_signers.
 std::shared_ptr<const Secret> ask_pin(wxWindow* parent, const WizardState& st, RunOptions& run) {
@@ -100,9 +108,31 @@ std::shared_ptr<const Secret> ask_pin(wxWindow* parent, const WizardState& st, R
   return dlg.take_pin();
 }
 
-class BindingPage : public WizardPage {
+// A page whose action asks for the card's PIN, then runs in the background; the wizard
+// does not move on while it runs.
+class PinActionPage : public WizardPage {
  public:
-  BindingPage(wxWindow* parent, WizardFrame& frame) : WizardPage(parent, frame, PageId::binding) {
+  using WizardPage::WizardPage;
+  bool can_advance() const override { return !busy_; }
+
+ protected:
+  // The PIN for the action behind `button`; null when an action runs or the dialog was
+  // cancelled. With a PIN the page is busy and `button` off until the action ends.
+  std::shared_ptr<const Secret> start_action(wxButton* button, RunOptions& run) {
+    if (busy_) return nullptr;
+    auto pin = ask_pin(this, frame_.state(), run);
+    if (!pin) return nullptr;
+    busy_ = true;
+    button->Disable();
+    return pin;
+  }
+
+  bool busy_ = false;
+};
+
+class BindingPage : public PinActionPage {
+ public:
+  BindingPage(wxWindow* parent, WizardFrame& frame) : PinActionPage(parent, frame, PageId::binding) {
     auto* s = new wxBoxSizer(wxVERTICAL);
     who_ = new WrapText(this, wxString(), "binding_card");
     s->Add(who_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
@@ -136,9 +166,7 @@ class BindingPage : public WizardPage {
     bind_ = new wxButton(this, wxID_ANY, _("&Bind the card (asks for the PIN)..."));
     bind_->SetName("binding_bind");
     s->Add(bind_, 0, wxBOTTOM, FromDIP(12));
-    result_ = new WrapText(this, wxString(), "binding_result");
-    result_->SetFont(ui_font(2, true));
-    s->Add(result_, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
+    result_ = add_verdict(this, s, "binding_result", wxEXPAND | wxBOTTOM);
     detail_ = new WrapText(this, wxString(), "binding_detail");
     s->Add(detail_, 0, wxEXPAND);
     SetSizer(s);
@@ -157,17 +185,13 @@ class BindingPage : public WizardPage {
     if (ubn_->IsEmpty()) ubn_->ChangeValue(u8(st.ubn));
     if (control_->IsEmpty()) control_->ChangeValue(u8(st.control_no));
   }
-  bool can_advance() const override { return !busy_; }
 
  private:
   void bind() {
-    if (busy_) return;
-    WizardState& st = frame_.state();
     RunOptions run;
-    auto pin = ask_pin(this, st, run);
+    auto pin = start_action(bind_, run);
     if (!pin) return;
-    busy_ = true;
-    bind_->Disable();
+    WizardState& st = frame_.state();
     frame_.refresh_nav();
     result_->SetForegroundColour(*wxBLACK);
     result_->SetLabel(_("Binding..."));
@@ -235,12 +259,11 @@ class BindingPage : public WizardPage {
   wxButton* bind_;
   wxStaticText* result_;
   wxStaticText* detail_;
-  bool busy_ = false;
 };
 
-class LoginPage : public WizardPage {
+class LoginPage : public PinActionPage {
  public:
-  LoginPage(wxWindow* parent, WizardFrame& frame) : WizardPage(parent, frame, PageId::login) {
+  LoginPage(wxWindow* parent, WizardFrame& frame) : PinActionPage(parent, frame, PageId::login) {
     auto* s = new wxBoxSizer(wxVERTICAL);
     test_ = new wxButton(this, wxID_ANY, _("&Test the login (asks for the PIN)..."));
     test_->SetName("login_test");
@@ -257,9 +280,7 @@ class LoginPage : public WizardPage {
     // The list scrolls sideways itself: its columns must not widen the page.
     paths_->SetMinSize(wxSize(em * 30, FromDIP(120)));
     s->Add(paths_, 0, wxEXPAND | wxBOTTOM, FromDIP(10));
-    verdict_ = new WrapText(this, wxString(), "login_verdict");
-    verdict_->SetFont(ui_font(2, true));
-    s->Add(verdict_, 0, wxEXPAND);
+    verdict_ = add_verdict(this, s, "login_verdict", wxEXPAND);
     SetSizer(s);
     test_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { test(); });
   }
@@ -268,7 +289,6 @@ class LoginPage : public WizardPage {
     return _("Logs in to the site with the bound card the way the site's page does, through each signing path, "
              "checks the session and logs out again.");
   }
-  bool can_advance() const override { return !busy_; }
 
  private:
   void show_path(const site::PathOutcome& p) {
@@ -287,13 +307,10 @@ class LoginPage : public WizardPage {
   }
 
   void test() {
-    if (busy_) return;
-    WizardState& st = frame_.state();
     RunOptions run;
-    auto pin = ask_pin(this, st, run);
+    auto pin = start_action(test_, run);
     if (!pin) return;
-    busy_ = true;
-    test_->Disable();
+    WizardState& st = frame_.state();
     paths_->DeleteAllItems();
     verdict_->SetForegroundColour(*wxBLACK);
     verdict_->SetLabel(_("Logging in..."));
@@ -359,7 +376,6 @@ class LoginPage : public WizardPage {
   wxButton* test_;
   wxListCtrl* paths_;
   wxStaticText* verdict_;
-  bool busy_ = false;
 };
 
 }  // namespace
