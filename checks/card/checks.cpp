@@ -9,6 +9,9 @@
 
 #include "checks/card/pcsc_transport.h"
 #include "checks/cert/ca_type.h"
+#include "checks/cert/card_certs.h"
+#include "checks/localsign/client.h"
+#include "checks/pkcs11/token.h"
 #include "checks/cert/cert_info.h"
 
 namespace certwiz::card {
@@ -192,16 +195,35 @@ CheckResult judge_read(const CardRead& read) {
   return CheckResult::pass(line);
 }
 
+// A card that was read, as the certificate checks judge it.
+cert::CardToken card_token_of(const std::string& reader, const CardContents& c) {
+  cert::CardToken token;
+  token.reader = reader;
+  if (c.token_info) {
+    token.label = c.token_info->label;
+    token.serial = c.token_info->serial;
+  }
+  for (const auto& cert : c.certificates)
+    token.certificates.push_back(cert::make_card_certificate(lower_hex(cert.record.id), cert.record.label,
+                                                             std::string(cert.der.begin(), cert.der.end())));
+  return token;
+}
+
 CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
   auto readers = readers_with_card();
   if (!readers) return CheckResult::from_error(readers.error(), {"無法取得讀卡機清單", "Cannot list the card readers"});
   std::vector<std::string> wanted;
   for (const auto& r : *readers)
     if (options.reader.empty() || r == options.reader) wanted.push_back(r);
-  if (wanted.empty()) return CheckResult::skipped({"讀卡機中沒有卡片", "No card in a reader"}, Json{{"tokens", Json::array()}});
+  if (wanted.empty()) {
+    CheckResult none = CheckResult::skipped({"讀卡機中沒有卡片", "No card in a reader"}, Json{{"tokens", Json::array()}});
+    none.set_model(CardReadings{});
+    return none;
+  }
   Json tokens = Json::array();
   std::vector<CheckResult> verdicts;
   CardReadings readings;
+  cert::CardTokens certificates;  // the cards that were read, for checks/cert
   for (const auto& reader : wanted) {
     if (ctx.cancel().cancelled()) break;
     CardRead read = read_card_in_reader(reader);
@@ -209,11 +231,17 @@ CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
                                " ms" + (read.contents ? std::string() : ", " + read.contents.error().code));
     verdicts.push_back(judge_read(read));
     tokens.push_back(card_read_to_json(read));
+    if (read.contents) certificates.tokens.push_back(card_token_of(read.reader, *read.contents));
     CardHolder holder = read.contents ? card_holder(*read.contents) : CardHolder{};
     readings.cards.push_back({std::move(read), std::move(holder)});
   }
   // Cancelled before the first card: there is no verdict to lead with.
-  if (verdicts.empty()) return CheckResult::failure("ENGINE-CANCELLED", {"已取消", "Cancelled"}, Json{{"tokens", Json::array()}});
+  if (verdicts.empty()) {
+    CheckResult cancelled = CheckResult::failure("ENGINE-CANCELLED", {"已取消", "Cancelled"}, Json{{"tokens", Json::array()}});
+    cancelled.set_model(CardReadings{});
+    cancelled.set_model(cert::CardTokens{});
+    return cancelled;
+  }
   size_t lead = 0;
   for (size_t i = 1; i < verdicts.size(); ++i)
     if (worst(verdicts[lead].status, verdicts[i].status) != verdicts[lead].status) lead = i;
@@ -232,48 +260,7 @@ CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
   }
   out.evidence = Json{{"tokens", std::move(tokens)}};
   out.set_model(std::move(readings));
-  return out;
-}
-
-struct OtherToken {
-  std::string source;  // "pkcs11" or "localsign"
-  std::string reader, serial;
-  struct Cert {
-    std::string id, label, sha256, serial;
-  };
-  std::vector<Cert> certs;
-};
-
-std::string str(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::vector<OtherToken> others_from(const Json* pkcs11, const Json* localsign) {
-  std::vector<OtherToken> out;
-  if (pkcs11 && pkcs11->is_object())
-    if (auto t = pkcs11->find("tokens"); t != pkcs11->end() && t->is_array())
-      for (const auto& tok : *t) {
-        if (!tok.is_object()) continue;
-        OtherToken o{"pkcs11", str(tok, "reader"), str(tok, "serial"), {}};
-        if (auto cs = tok.find("certificates"); cs != tok.end() && cs->is_array())
-          for (const auto& c : *cs) {
-            if (!c.is_object()) continue;
-            auto der = cert::decode_base64(str(c, "der_base64"));
-            o.certs.push_back({str(c, "id"), str(c, "label"), der ? sha256_hex(*der) : std::string(), {}});
-          }
-        out.push_back(std::move(o));
-      }
-  if (localsign && localsign->is_object())
-    if (auto s = localsign->find("slots"); s != localsign->end() && s->is_array())
-      for (const auto& slot : *s) {
-        if (!slot.is_object() || !slot.value("card", false)) continue;
-        OtherToken o{"localsign", str(slot, "reader"), str(slot, "serial"), {}};
-        if (auto cs = slot.find("certificates"); cs != slot.end() && cs->is_array())
-          for (const auto& c : *cs)
-            if (c.is_object()) o.certs.push_back({{}, str(c, "label"), {}, str(c, "serial")});
-        out.push_back(std::move(o));
-      }
+  out.set_model(std::move(certificates));
   return out;
 }
 
@@ -283,19 +270,37 @@ Text source_text(const std::string& s) {
 
 }  // namespace
 
-CheckResult cross_check(const Json& card_evidence, const Json* pkcs11_evidence, const Json* localsign_evidence) {
-  const std::vector<OtherToken> others = others_from(pkcs11_evidence, localsign_evidence);
+std::vector<MiddlewareCard> middleware_cards(const pkcs11::TokenInventory* pkcs11, const localsign::Pkcs11Info* localsign) {
+  std::vector<MiddlewareCard> out;
+  if (pkcs11)
+    for (const auto& t : pkcs11->tokens) {
+      MiddlewareCard o{"pkcs11", t.reader, t.serial, {}};
+      for (const auto& c : t.certificates) {
+        auto der = cert::decode_base64(c.der_base64);
+        o.certs.push_back({c.id, c.label, der ? sha256_hex(*der) : std::string(), {}});
+      }
+      out.push_back(std::move(o));
+    }
+  if (localsign)
+    for (const auto& slot : localsign->slots) {
+      if (!slot.token) continue;
+      MiddlewareCard o{"localsign", slot.description, slot.token->serial, {}};
+      for (const auto& c : slot.token->certs) o.certs.push_back({{}, c.label, {}, c.sn});
+      out.push_back(std::move(o));
+    }
+  return out;
+}
+
+CheckResult cross_check(const CardReadings& cards, const std::vector<MiddlewareCard>& others) {
   if (others.empty())
     return CheckResult::skipped({"沒有中介軟體回報的卡片可比對", "No card reported by a middleware to compare with"});
   Json comparisons = Json::array();
   std::optional<CheckResult> mismatch;
   size_t compared = 0;
-  auto cards = card_evidence.find("tokens");
   for (const auto& other : others) {
-    const Json* card = nullptr;
-    if (cards != card_evidence.end() && cards->is_array())
-      for (const auto& c : *cards)
-        if (c.is_object() && str(c, "reader") == other.reader && c.contains("certificates")) card = &c;
+    const CardContents* card = nullptr;
+    for (const auto& c : cards.cards)
+      if (c.read.reader == other.reader && c.read.contents) card = &*c.read.contents;
     Json cmp{{"source", other.source}, {"reader", other.reader}};
     if (!card) {
       cmp["result"] = "card not read directly";
@@ -305,7 +310,7 @@ CheckResult cross_check(const Json& card_evidence, const Json* pkcs11_evidence, 
     ++compared;
     const Text src = source_text(other.source);
     std::vector<std::string> problems;
-    const std::string card_serial = str(*card, "serial");
+    const std::string card_serial = card->token_info ? card->token_info->serial : std::string();
     if (!card_serial.empty() && !other.serial.empty() && card_serial != other.serial) {
       problems.push_back("serial: card " + card_serial + ", " + other.source + " " + other.serial);
       if (!mismatch)
@@ -315,16 +320,19 @@ CheckResult cross_check(const Json& card_evidence, const Json* pkcs11_evidence, 
                                         Json::object(), problems.back());
     }
     for (const auto& oc : other.certs) {
-      const Json* match = nullptr;
-      for (const auto& cc : (*card)["certificates"]) {
-        if (!oc.id.empty() && str(cc, "id") == oc.id) match = &cc;
-        else if (oc.id.empty() && !oc.serial.empty() && normal_serial(str(cc, "serial")) == normal_serial(oc.serial)) match = &cc;
+      const CertificateOnCard* match = nullptr;
+      for (const auto& cc : card->certificates) {
+        if (!oc.id.empty() && lower_hex(cc.record.id) == oc.id) match = &cc;
+        else if (oc.id.empty() && !oc.serial.empty() && normal_serial(cc.record.serial_hex) == normal_serial(oc.serial)) match = &cc;
       }
+      const std::string match_sha = match && !match->der.empty()
+                                      ? sha256_hex(std::string_view(reinterpret_cast<const char*>(match->der.data()), match->der.size()))
+                                      : std::string();
       std::string problem;
       if (!match) problem = (oc.id.empty() ? "certificate serial " + oc.serial : "certificate " + oc.id + " (" + oc.label + ")") +
                             " is not on the card";
-      else if (!oc.sha256.empty() && str(*match, "sha256") != oc.sha256)
-        problem = "certificate " + oc.id + " (" + oc.label + "): card sha256 " + str(*match, "sha256").substr(0, 16) + "…, " +
+      else if (!oc.sha256.empty() && match_sha != oc.sha256)
+        problem = "certificate " + oc.id + " (" + oc.label + "): card sha256 " + match_sha.substr(0, 16) + "…, " +
                   other.source + " " + oc.sha256.substr(0, 16) + "…";
       if (problem.empty()) continue;
       problems.push_back(problem);
@@ -369,13 +377,14 @@ std::vector<Check> card_checks(const RunOptions& options, std::vector<std::strin
   cross.timeout = std::chrono::seconds(10);
   cross.run = [](const CheckContext& ctx) {
     const CheckResult* card = ctx.result_of(kContentsCheckId);
-    if (!card || !card->evidence.contains("tokens"))
-      return CheckResult::skipped({"沒有直接讀到卡片", "The card was not read directly"});
-    auto usable = [&ctx](const char* id) -> const Json* {
+    const CardReadings* readings = card ? card->model<CardReadings>() : nullptr;
+    if (!readings) return CheckResult::skipped({"沒有直接讀到卡片", "The card was not read directly"});
+    auto usable = [&ctx]<typename T>(const char* id, const T*) -> const T* {
       const CheckResult* r = ctx.result_of(id);
-      return r && (r->status == Status::pass || r->status == Status::warn) ? &r->evidence : nullptr;
+      return r && (r->status == Status::pass || r->status == Status::warn) ? r->model<T>() : nullptr;
     };
-    return cross_check(card->evidence, usable("pkcs11.tokens"), usable("localsign.tokens"));
+    return cross_check(*readings, middleware_cards(usable("pkcs11.tokens", static_cast<const pkcs11::TokenInventory*>(nullptr)),
+                                                   usable("localsign.tokens", static_cast<const localsign::Pkcs11Info*>(nullptr))));
   };
   out.push_back(std::move(cross));
   return out;

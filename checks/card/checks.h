@@ -9,6 +9,13 @@
 #include "checks/core/check.h"
 #include "checks/core/options.h"
 
+namespace certwiz::pkcs11 {
+struct TokenInventory;
+}
+namespace certwiz::localsign {
+struct Pkcs11Info;
+}
+
 namespace certwiz::card {
 
 inline constexpr const char* kContentsCheckId = "card.contents";
@@ -48,9 +55,21 @@ struct CardReadings {
   std::vector<CardReading> cards;
 };
 
-// Compares the cards read directly with the "pkcs11.tokens" evidence and the
-// "localsign.tokens" evidence (either may be null). Returns the check's result.
-CheckResult cross_check(const Json& card_evidence, const Json* pkcs11_evidence, const Json* localsign_evidence);
+// A card as a middleware reports it: the PKCS#11 module (pkcs11.tokens) or the local
+// signing component (localsign.tokens).
+struct MiddlewareCard {
+  std::string source;  // "pkcs11" or "localsign"
+  std::string reader, serial;
+  struct Cert {
+    std::string id, label, sha256, serial;  // the component gives label and serial only
+  };
+  std::vector<Cert> certs;
+};
+// The cards in the models of pkcs11.tokens and localsign.tokens (either may be null).
+std::vector<MiddlewareCard> middleware_cards(const pkcs11::TokenInventory* pkcs11, const localsign::Pkcs11Info* localsign);
+
+// Compares the cards read directly with the middlewares' cards. Returns the check's result.
+CheckResult cross_check(const CardReadings& cards, const std::vector<MiddlewareCard>& others);
 
 // card.contents (after pcsc.readers) and card.crosscheck (after card.contents, and
 // pkcs11.tokens / localsign.tokens when `compare_with` names them).

@@ -56,6 +56,32 @@ const CardCertificate* CardToken::find(CardCertRole role) const {
   return nullptr;
 }
 
+CardCertificate make_card_certificate(std::string object_id, std::string label, std::string der) {
+  CardCertificate cert;
+  cert.object_id = std::move(object_id);
+  cert.label = std::move(label);
+  cert.der = std::move(der);
+  cert.role = role_of(cert.object_id, cert.label, cert.der);
+  return cert;
+}
+
+CardTokens card_tokens_from(const pkcs11::TokenInventory& inventory) {
+  CardTokens out;
+  for (const auto& t : inventory.tokens) {
+    CardToken token;
+    token.slot_id = t.slot_id;
+    token.reader = t.reader;
+    token.label = t.label;
+    token.serial = t.serial;
+    for (const auto& c : t.certificates) {
+      auto der = decode_base64(c.der_base64);
+      token.certificates.push_back(make_card_certificate(c.id, c.label, der ? std::move(*der) : std::string()));
+    }
+    out.tokens.push_back(std::move(token));
+  }
+  return out;
+}
+
 Expected<std::vector<CardToken>> card_tokens_from_evidence(const Json& evidence) {
   auto bad = [](std::string why) { return Error{"CERT-MALFORMED", "pkcs11.tokens evidence: " + why}; };
   if (!evidence.is_object()) return bad("not an object");
@@ -74,12 +100,9 @@ Expected<std::vector<CardToken>> card_tokens_from_evidence(const Json& evidence)
       if (!certs->is_array()) return bad("\"certificates\" is not an array");
       for (const auto& c : *certs) {
         if (!c.is_object()) return bad("a certificate is not an object");
-        CardCertificate cert;
-        cert.object_id = string_field(c, "id");
-        cert.label = string_field(c, "label");
-        if (auto der = decode_base64(string_field(c, "der_base64"))) cert.der = std::move(*der);
-        cert.role = role_of(cert.object_id, cert.label, cert.der);
-        token.certificates.push_back(std::move(cert));
+        auto der = decode_base64(string_field(c, "der_base64"));
+        token.certificates.push_back(
+            make_card_certificate(string_field(c, "id"), string_field(c, "label"), der ? std::move(*der) : std::string()));
       }
     }
     out.push_back(std::move(token));

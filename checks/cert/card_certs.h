@@ -1,6 +1,10 @@
 #pragma once
-// The certificates on the inserted cards, read from the evidence of the check
-// "pkcs11.tokens" (checks/pkcs11 writes it; this module reads only its JSON shape):
+// The certificates on the inserted cards, as the certificate checks judge them. Two
+// sources publish them: "pkcs11.tokens" (its model, pkcs11::TokenInventory, is turned
+// into CardTokens here: checks/cert sits above checks/pkcs11) and "card.contents"
+// (checks/card, above this module, publishes a CardTokens model of its own).
+// card_tokens_from_evidence reads the same cards from the pkcs11.tokens evidence JSON
+// of a saved report:
 //   {"tokens":[{"slot_id":..,"reader":"..","label":"..","serial":"..",
 //               "certificates":[{"id":"5349474e","label":"SIGN","der_base64":"..."}]}]}
 #include <cstdint>
@@ -8,6 +12,7 @@
 #include <vector>
 
 #include "checks/core/result.h"
+#include "checks/pkcs11/token.h"
 
 namespace certwiz::cert {
 
@@ -32,6 +37,18 @@ struct CardToken {
   std::vector<std::string> ca_certificates() const;
   const CardCertificate* find(CardCertRole role) const;
 };
+
+// A card certificate with its role from CKA_ID, label or (for a CA) the certificate.
+CardCertificate make_card_certificate(std::string object_id, std::string label, std::string der);
+
+// The cards a source check read, in its result's model.
+struct CardTokens {
+  std::vector<CardToken> tokens;
+};
+
+// The cards of a PKCS#11 token inventory (certificates whose base64 is broken are
+// kept with an empty `der`, as below).
+CardTokens card_tokens_from(const pkcs11::TokenInventory& inventory);
 
 // CERT-MALFORMED when the evidence does not have the shape above. Certificates
 // whose base64 is broken are kept with an empty `der` (the checks report them).

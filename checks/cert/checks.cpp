@@ -18,36 +18,30 @@ Text role_text(CardCertRole role) {
 
 Text join(const Text& a, std::string_view zh, std::string_view en) { return {a.zh_TW + std::string(zh), a.en + std::string(en)}; }
 
-// Runs `judge` on the `role` certificate of every card and folds the results: the
-// worst status leads, every card's evidence is listed.
-// The evidence listing the cards: the first source that passed or warned with cards.
-// From card.contents, only the cards that were read (a foreign card has no certificates
-// to judge: checks/card reports it).
-std::optional<std::pair<std::string, Json>> cards_evidence(const CheckContext& ctx, const std::vector<std::string>& sources) {
+// The cards to judge: those of the first source that passed, warned or failed with a
+// cards model, skipping an empty one while another source is left. From card.contents
+// only the cards that were read are in it (a foreign card has no certificates to judge:
+// checks/card reports it).
+std::optional<std::pair<std::string, CardTokens>> cards_of(const CheckContext& ctx, const std::vector<std::string>& sources) {
   for (const auto& id : sources) {
     const CheckResult* r = ctx.result_of(id);
     if (!r || (r->status != Status::pass && r->status != Status::warn && r->status != Status::fail)) continue;
-    auto tokens = r->evidence.find("tokens");
-    if (tokens == r->evidence.end() || !tokens->is_array()) continue;
-    Json ev = r->evidence;
-    if (id == kCardContentsCheckId) {
-      Json read = Json::array();
-      for (const auto& t : *tokens)
-        if (t.is_object() && !t.contains("code") && t.contains("certificates")) read.push_back(t);
-      ev["tokens"] = std::move(read);
-    }
-    if (ev["tokens"].empty() && &id != &sources.back()) continue;
-    return std::make_pair(id, std::move(ev));
+    std::optional<CardTokens> cards;
+    if (const auto* own = r->model<CardTokens>()) cards = *own;
+    else if (const auto* inventory = r->model<pkcs11::TokenInventory>()) cards = card_tokens_from(*inventory);
+    if (!cards || (cards->tokens.empty() && &id != &sources.back())) continue;
+    return std::make_pair(id, std::move(*cards));
   }
   return std::nullopt;
 }
 
+// Runs `judge` on the `role` certificate of every card and folds the results: the
+// worst status leads, every card's evidence is listed.
 CheckResult per_card_certificate(const CheckContext& ctx, const std::vector<std::string>& sources, CardCertRole role,
                                  const Judge& judge) {
-  auto found = cards_evidence(ctx, sources);
+  auto found = cards_of(ctx, sources);
   if (!found) return CheckResult::skipped({"沒有讀卡結果", "No card results"});
-  auto tokens = card_tokens_from_evidence(found->second);
-  if (!tokens) return CheckResult::from_error(tokens.error(), {"無法讀取卡片資料", "Cannot read the card data"});
+  const std::vector<CardToken>* tokens = &found->second.tokens;
   if (tokens->empty()) return CheckResult::skipped({"沒有插入卡片", "No card inserted"});
 
   std::vector<CheckResult> results;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <typeinfo>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -68,19 +69,33 @@ struct CheckResult {
   double duration_ms = 0;
   // What the check learned, typed by its module (e.g. pkcs11::TokenInventory); the
   // evidence above is written from it. Other modules and the front ends read this, not
-  // the evidence keys. A result read back from a report file has no model.
-  std::shared_ptr<const void> model_data;
-  const std::type_info* model_type = nullptr;
+  // the evidence keys. A result may carry one model of each type: its module's own, and
+  // a view in the types of a module above it that reads it (card.contents publishes its
+  // readings and, for checks/cert, the cards' certificates). A result read back from a
+  // report file has no model.
+  struct Model {
+    const std::type_info* type = nullptr;
+    std::shared_ptr<const void> data;
+  };
+  std::vector<Model> models;
 
+  // Sets the T model (replacing an earlier T).
   template <typename T>
   void set_model(T model) {
-    model_data = std::make_shared<const T>(std::move(model));
-    model_type = &typeid(T);
+    auto data = std::make_shared<const T>(std::move(model));
+    for (auto& m : models)
+      if (*m.type == typeid(T)) {
+        m.data = std::move(data);
+        return;
+      }
+    models.push_back({&typeid(T), std::move(data)});
   }
-  // The model when it is a T; nullptr otherwise (none, another type, a result from a file).
+  // The T model; nullptr when there is none (another type only, a result from a file).
   template <typename T>
   const T* model() const {
-    return model_data && model_type && *model_type == typeid(T) ? static_cast<const T*>(model_data.get()) : nullptr;
+    for (const auto& m : models)
+      if (*m.type == typeid(T)) return static_cast<const T*>(m.data.get());
+    return nullptr;
   }
 
   static CheckResult pass(Text summary, Json evidence = Json::object());

@@ -147,12 +147,17 @@ CheckResult check_site_connection(const RunOptions& options, const SiteProfile& 
   }
   ev["http_status"] = resp.status;
   ev["server_ip"] = resp.primary_ip;
-  if (auto d = resp.headers.find("date"); d != resp.headers.end()) ev["date_header"] = d->second;
-  if (resp.status >= 500)
-    return CheckResult::warning("NET-HTTP-ERROR", {"網站回應 HTTP " + std::to_string(resp.status), "The site answered HTTP " + std::to_string(resp.status)}, ev);
-  return CheckResult::pass({"可以用 HTTPS 連到 " + host + "（" + std::to_string(static_cast<int>(resp.total_ms)) + " ms）",
-                            "HTTPS to " + host + " works (" + std::to_string(static_cast<int>(resp.total_ms)) + " ms)"},
-                           ev);
+  SiteTime time{{}, before};
+  if (auto d = resp.headers.find("date"); d != resp.headers.end()) ev["date_header"] = time.date_header = d->second;
+  CheckResult r =
+      resp.status >= 500
+          ? CheckResult::warning("NET-HTTP-ERROR",
+                                 {"網站回應 HTTP " + std::to_string(resp.status), "The site answered HTTP " + std::to_string(resp.status)}, ev)
+          : CheckResult::pass({"可以用 HTTPS 連到 " + host + "（" + std::to_string(static_cast<int>(resp.total_ms)) + " ms）",
+                               "HTTPS to " + host + " works (" + std::to_string(static_cast<int>(resp.total_ms)) + " ms)"},
+                              ev);
+  r.set_model(std::move(time));
+  return r;
 }
 
 std::optional<long> clock_skew_seconds(const std::string& http_date, std::time_t local_now) {
@@ -168,10 +173,11 @@ std::optional<long> clock_skew_seconds(const std::string& http_date, std::time_t
 }
 
 CheckResult check_clock(const CheckResult* site_result) {
-  if (!site_result || !site_result->evidence.contains("date_header"))
+  const SiteTime* time = site_result ? site_result->model<SiteTime>() : nullptr;
+  if (!time || time->date_header.empty())
     return CheckResult::unknown({"網站沒有提供時間，無法比對電腦時間", "The site sent no time to compare the clock with"});
-  const std::string date = site_result->evidence["date_header"].get<std::string>();
-  const std::time_t local = site_result->evidence.value("local_time", static_cast<long long>(std::time(nullptr)));
+  const std::string& date = time->date_header;
+  const std::time_t local = time->local_time;
   auto skew = clock_skew_seconds(date, local);
   Json ev{{"server_date", date}};
   if (!skew) return CheckResult::unknown({"網站時間格式無法解讀", "The site's Date header could not be read"}, ev);

@@ -19,6 +19,13 @@ CheckResult check_proxy(const RunOptions& options, const SiteProfile* site);
 CheckResult check_site_connection(const RunOptions& options, const SiteProfile& site, const CancelToken& cancel);
 // Skew = local clock − server clock, from an HTTP Date header and the local time it arrived.
 std::optional<long> clock_skew_seconds(const std::string& http_date, std::time_t local_now);
+// What net.site learned of the server's clock (its model, when the site answered): the
+// Date header, and the local time the request was sent.
+struct SiteTime {
+  std::string date_header;  // empty when the answer had none
+  std::time_t local_time = 0;
+};
+// net.clock: from the SiteTime model of the net.site result.
 CheckResult check_clock(const CheckResult* site_result);
 
 }  // namespace certwiz::net

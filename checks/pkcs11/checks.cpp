@@ -62,21 +62,28 @@ CheckResult module_check(const RunOptions& options, SharedModuleHost& share) {
   Expected<ModuleInfo> info = host ? probe_module_info(**host) : Expected<ModuleInfo>(host.error());
   // The check that started the host owns C_Initialize's time.
   if (info && fresh) info->pkcs11_ms = ms_since(**host, 0);
-  if (!info)
-    return CheckResult::from_error(info.error(), {"PKCS#11 模組無法使用：" + chosen->path, "The PKCS#11 module cannot be used: " + chosen->path},
-                                   evidence);
-  evidence["info"] = to_json(*info);
-  evidence["pkcs11_ms"] = info->pkcs11_ms;
-  const std::string who = info->description + " " + info->library_version + " (" + info->manufacturer + ")";
-  return CheckResult::pass({"PKCS#11 模組：" + who + "，" + std::to_string(info->slot_count) + " 個讀卡槽",
-                            "PKCS#11 module: " + who + ", " + std::to_string(info->slot_count) + " slot(s)"},
-                           evidence);
+  CheckResult r;
+  if (!info) {
+    r = CheckResult::from_error(info.error(), {"PKCS#11 模組無法使用：" + chosen->path, "The PKCS#11 module cannot be used: " + chosen->path},
+                                evidence);
+  } else {
+    evidence["info"] = to_json(*info);
+    evidence["pkcs11_ms"] = info->pkcs11_ms;
+    const std::string who = info->description + " " + info->library_version + " (" + info->manufacturer + ")";
+    r = CheckResult::pass({"PKCS#11 模組：" + who + "，" + std::to_string(info->slot_count) + " 個讀卡槽",
+                           "PKCS#11 module: " + who + ", " + std::to_string(info->slot_count) + " slot(s)"},
+                          evidence);
+  }
+  // The module the later checks open (pkcs11.tokens), whether or not it answered here.
+  r.set_model(*chosen);
+  return r;
 }
 
 CheckResult tokens_check(const CheckContext& ctx, SharedModuleHost& share) {
   HostUse use{share};
   const CheckResult* module = ctx.result_of("pkcs11.module");
-  const std::string path = module ? module->evidence.value("path", "") : "";
+  const ModuleCandidate* chosen = module ? module->model<ModuleCandidate>() : nullptr;
+  const std::string path = chosen ? chosen->path : "";
   bool fresh = false;
   auto host = share.get(path, &fresh);
   if (!host) return CheckResult::from_error(host.error(), {"無法載入 PKCS#11 模組", "Could not load the PKCS#11 module"});

@@ -2,6 +2,8 @@
 // CERTWIZ_LAB_CARDS describes the cards, CERTWIZ_LAB_TRUST is the lab root).
 #include <gtest/gtest.h>
 
+#include "checks/pkcs11/token.h"
+
 #include <openssl/evp.h>
 
 #include <cstdlib>
@@ -173,24 +175,31 @@ std::string b64(const std::string& der) {
 }
 
 TEST_F(CertLab, DiagnosisChecksOverTheLabCards) {
-  // pkcs11.tokens evidence in the shape checks/pkcs11 writes, built from the lab's card files.
-  Json tokens = Json::array();
+  // pkcs11.tokens' model (and evidence, from it) as checks/pkcs11 writes them, built from the lab's card files.
+  pkcs11::TokenInventory inventory;
   for (const std::string name : {"citizen", "revoked"}) {
     const Json& c = card(name);
-    Json certs = Json::array({{{"id", "5349474e"}, {"label", "SIGN"}, {"der_base64", b64(der_of(c["sign_cert"]))}},
-                              {{"id", "4b455958"}, {"label", "KEYX"}, {"der_base64", b64(der_of(c["keyx_cert"]))}},
-                              {{"id", "434100"}, {"label", "CA"}, {"der_base64", b64(der_of(c["issuer_cert"]))}}});
-    tokens.push_back({{"slot_id", 0}, {"reader", c["reader"]}, {"label", c["token_label"]}, {"serial", c["serial"]},
-                      {"certificates", certs}});
+    pkcs11::Token t;
+    t.reader = c["reader"].get<std::string>();
+    t.label = c["token_label"].get<std::string>();
+    t.serial = c["serial"].get<std::string>();
+    t.certificates = {{"5349474e", "SIGN", b64(der_of(c["sign_cert"]))},
+                      {"4b455958", "KEYX", b64(der_of(c["keyx_cert"]))},
+                      {"434100", "CA", b64(der_of(c["issuer_cert"]))}};
+    inventory.tokens.push_back(std::move(t));
   }
-  Check pkcs11;
-  pkcs11.id = kTokensCheckId;
-  pkcs11.title = {"卡片", "tokens"};
-  pkcs11.run = [tokens](const CheckContext&) { return CheckResult::pass({"ok", "ok"}, Json{{"tokens", tokens}}); };
+  Check tokens_check;
+  tokens_check.id = kTokensCheckId;
+  tokens_check.title = {"卡片", "tokens"};
+  tokens_check.run = [inventory](const CheckContext&) {
+    CheckResult r = CheckResult::pass({"ok", "ok"}, pkcs11::to_json(inventory));
+    r.set_model(inventory);
+    return r;
+  };
   RunOptions ro;
   ro.extra_trust_anchors = {trust_file};
   ro.cache_dir = cache.string();
-  std::vector<Check> checks = {pkcs11};
+  std::vector<Check> checks = {tokens_check};
   for (auto& c : cert_checks(ro)) checks.push_back(std::move(c));
   std::map<std::string, CheckResult> r;
   for (auto& x : run_checks(checks, {})) r[x.id] = std::move(x);

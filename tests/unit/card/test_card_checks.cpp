@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "checks/card/checks.h"
+#include "checks/localsign/client.h"
+#include "checks/pkcs11/token.h"
 #include "tests/unit/card/fake_card.h"
 #include "tests/unit/cert/test_pki.h"
 
@@ -55,60 +57,85 @@ TEST(HolderSummary, AnExpiredCardSaysSoWithTheDay) {
   EXPECT_NE(t.zh_TW.find("到期"), std::string::npos);
 }
 
-Json card_evidence(const std::string& serial, const std::string& sign_sha, const std::string& sign_serial) {
-  return Json{{"tokens", Json::array({Json{{"reader", "R 00 00"}, {"serial", serial},
-                                           {"certificates", Json::array({Json{{"id", "5349474e"}, {"label", "SIGN"},
-                                                                              {"sha256", sign_sha}, {"serial", sign_serial}}})}}})}};
+// The card read directly in reader "R 00 00": its serial and a SIGN certificate (DER,
+// CDF serial).
+CardReadings card_read(const std::string& serial, const std::string& sign_der, const std::string& sign_serial) {
+  CardContents c;
+  c.token_info = TokenInfo{};
+  c.token_info->serial = serial;
+  CertificateOnCard sign;
+  sign.record.label = "SIGN";
+  sign.record.id = {0x53, 0x49, 0x47, 0x4E};
+  sign.record.serial_hex = sign_serial;
+  sign.der = bytes_of(sign_der);
+  c.certificates.push_back(sign);
+  CardReadings readings;
+  readings.cards.push_back({CardRead{"R 00 00", {}, std::move(c), {}, 0}, {}});
+  return readings;
 }
 
-Json pkcs11_evidence(const std::string& serial, const std::string& der) {
-  return Json{{"tokens", Json::array({Json{{"reader", "R 00 00"}, {"serial", serial},
-                                           {"certificates", Json::array({Json{{"id", "5349474e"}, {"label", "SIGN"},
-                                                                              {"der_base64", der}}})}}})}};
+pkcs11::TokenInventory pkcs11_tokens(const std::string& serial, const std::string& der_base64) {
+  pkcs11::Token t;
+  t.reader = "R 00 00";
+  t.serial = serial;
+  t.certificates.push_back({"5349474e", "SIGN", der_base64});
+  pkcs11::TokenInventory inv;
+  inv.tokens.push_back(t);
+  return inv;
 }
 
-// base64("hello") and its SHA-256.
+CheckResult compare(const CardReadings& card, const pkcs11::TokenInventory* p11, const localsign::Pkcs11Info* ls) {
+  return cross_check(card, middleware_cards(p11, ls));
+}
+
+// base64("hello"); the card holds "hello" itself.
 constexpr char kHelloB64[] = "aGVsbG8=";
-constexpr char kHelloSha[] = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+constexpr char kHello[] = "hello";
 
 TEST(CrossCheck, SameCardSamePass) {
-  const Json card = card_evidence("TP1", kHelloSha, "0A1B");
-  const Json p11 = pkcs11_evidence("TP1", kHelloB64);
-  const CheckResult r = cross_check(card, &p11, nullptr);
+  const CardReadings card = card_read("TP1", kHello, "0A1B");
+  const auto p11 = pkcs11_tokens("TP1", kHelloB64);
+  const CheckResult r = compare(card, &p11, nullptr);
   EXPECT_EQ(r.status, Status::pass) << r.summary.en << r.detail;
   EXPECT_EQ(r.evidence["comparisons"][0]["result"], "same");
 }
 
 TEST(CrossCheck, AnotherSerialIsSerialMismatch) {
-  const Json card = card_evidence("TP1", kHelloSha, "0A1B");
-  const Json p11 = pkcs11_evidence("TP2", kHelloB64);
-  const CheckResult r = cross_check(card, &p11, nullptr);
+  const CardReadings card = card_read("TP1", kHello, "0A1B");
+  const auto p11 = pkcs11_tokens("TP2", kHelloB64);
+  const CheckResult r = compare(card, &p11, nullptr);
   EXPECT_EQ(r.status, Status::fail);
   EXPECT_EQ(r.code, "CARD-MISMATCH-SERIAL");
 }
 
 TEST(CrossCheck, AStaleCertificateIsCertificateMismatch) {
-  const Json card = card_evidence("TP1", kHelloSha, "0A1B");
-  const Json p11 = pkcs11_evidence("TP1", "d29ybGQ=");  // "world"
-  const CheckResult r = cross_check(card, &p11, nullptr);
+  const CardReadings card = card_read("TP1", kHello, "0A1B");
+  const auto p11 = pkcs11_tokens("TP1", "d29ybGQ=");  // "world"
+  const CheckResult r = compare(card, &p11, nullptr);
   EXPECT_EQ(r.code, "CARD-MISMATCH-CERT");
   EXPECT_NE(r.detail.find("5349474e"), std::string::npos);
 }
 
 TEST(CrossCheck, TheComponentIsComparedBySerials) {
-  const Json card = card_evidence("TP1", kHelloSha, "0A1B");
-  Json ls{{"slots", Json::array({Json{{"reader", "R 00 00"}, {"card", true}, {"serial", "TP1"},
-                                      {"certificates", Json::array({Json{{"label", "SIGN"}, {"serial", "0a1b"}}})}}})}};
-  EXPECT_EQ(cross_check(card, nullptr, &ls).status, Status::pass);
-  ls["slots"][0]["certificates"][0]["serial"] = "0C0D";
-  EXPECT_EQ(cross_check(card, nullptr, &ls).code, "CARD-MISMATCH-CERT");
-  ls["slots"][0]["certificates"][0]["serial"] = "0A1B";
-  ls["slots"][0]["serial"] = "TP9";  // the component reads another reader's card
-  EXPECT_EQ(cross_check(card, nullptr, &ls).code, "CARD-MISMATCH-SERIAL");
+  const CardReadings card = card_read("TP1", kHello, "0A1B");
+  localsign::Pkcs11Info ls;
+  localsign::TokenEntry token;
+  token.serial = "TP1";
+  localsign::CertEntry sign;
+  sign.label = "SIGN";
+  sign.sn = "0a1b";
+  token.certs.push_back(sign);
+  ls.slots.push_back({"R 00 00", token});
+  EXPECT_EQ(compare(card, nullptr, &ls).status, Status::pass);
+  ls.slots[0].token->certs[0].sn = "0C0D";
+  EXPECT_EQ(compare(card, nullptr, &ls).code, "CARD-MISMATCH-CERT");
+  ls.slots[0].token->certs[0].sn = "0A1B";
+  ls.slots[0].token->serial = "TP9";  // the component reads another reader's card
+  EXPECT_EQ(compare(card, nullptr, &ls).code, "CARD-MISMATCH-SERIAL");
 }
 
 TEST(CrossCheck, NothingToCompareIsSkipped) {
-  EXPECT_EQ(cross_check(card_evidence("TP1", kHelloSha, "01"), nullptr, nullptr).status, Status::skipped);
+  EXPECT_EQ(compare(card_read("TP1", kHello, "01"), nullptr, nullptr).status, Status::skipped);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The adapter over pkcs11.tokens evidence and the diagnosis checks built on it.
 #include <gtest/gtest.h>
 
+#include "checks/pkcs11/token.h"
+
 #include <openssl/evp.h>
 
 #include "checks/cert/card_certs.h"
@@ -81,7 +83,24 @@ TEST(CardCertificates, AdapterRejectsWrongShapesAndKeepsBrokenBase64Visible) {
   EXPECT_TRUE(t->front().find(CardCertRole::sign)->der.empty());
 }
 
-// Runs the module's checks after a stand-in for pkcs11.tokens that reports `evidence`.
+// The model pkcs11.tokens publishes (pkcs11::TokenInventory) for evidence in its shape.
+pkcs11::TokenInventory inventory_of(const Json& evidence) {
+  pkcs11::TokenInventory inv;
+  for (const auto& t : evidence.value("tokens", Json::array())) {
+    pkcs11::Token token;
+    token.slot_id = t.value("slot_id", 0UL);
+    token.reader = t.value("reader", "");
+    token.label = t.value("label", "");
+    token.serial = t.value("serial", "");
+    for (const auto& c : t.value("certificates", Json::array()))
+      token.certificates.push_back({c.value("id", ""), c.value("label", ""), c.value("der_base64", "")});
+    inv.tokens.push_back(std::move(token));
+  }
+  return inv;
+}
+
+// Runs the module's checks after a stand-in for pkcs11.tokens that reports `evidence`
+// (and the same cards as its typed model, which the checks read).
 std::map<std::string, CheckResult> run_with(const Json& evidence, const RunOptions& options, Status tokens_status = Status::pass) {
   Check tokens;
   tokens.id = kTokensCheckId;
@@ -89,6 +108,7 @@ std::map<std::string, CheckResult> run_with(const Json& evidence, const RunOptio
   tokens.run = [evidence, tokens_status](const CheckContext&) {
     CheckResult r = CheckResult::pass({"ok", "ok"}, evidence);
     r.status = tokens_status;
+    r.set_model(inventory_of(evidence));
     return r;
   };
   std::vector<Check> checks = {tokens};

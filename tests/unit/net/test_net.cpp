@@ -280,12 +280,12 @@ TEST(Proxy, NoProxyMatchingFollowsCurlRules) {
 TEST(Clock, SkewFromDateHeader) {
   EXPECT_EQ(clock_skew_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 10), 10);
   EXPECT_FALSE(clock_skew_seconds("yesterday", 0).has_value());
-  CheckResult site = CheckResult::pass({"", ""}, Json{{"date_header", "Sun, 06 Nov 1994 08:49:37 GMT"},
-                                                      {"local_time", 784111777 + 3600}});
+  CheckResult site = CheckResult::pass({"", ""});
+  site.set_model(SiteTime{"Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 3600});
   auto r = check_clock(&site);
   EXPECT_EQ(r.status, Status::warn);
   EXPECT_EQ(r.code, "NET-CLOCK-SKEW");
-  site.evidence["local_time"] = 784111777 - 2;
+  site.set_model(SiteTime{"Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 2});
   EXPECT_EQ(check_clock(&site).status, Status::pass);
   EXPECT_EQ(check_clock(nullptr).status, Status::unknown);
 }
