@@ -164,8 +164,9 @@ class CardPage : public WizardPage {
     o.pin = std::move(pin);
     o.reader = row.reader;
     o.confirm_final_try = confirmed;
-    auto checks = pkcs11::pkcs11_checks(o);
-    for (auto& c : pkcs11::selftest_checks(o)) checks.push_back(std::move(c));
+    auto module_host = pkcs11::share_module_host(o);  // one host for every check of the run, as in `certwiz selftest`
+    auto checks = pkcs11::pkcs11_checks(o, module_host);
+    for (auto& c : pkcs11::selftest_checks(o, module_host)) checks.push_back(std::move(c));
     o.pin.reset();  // the checks hold the only references; they go when the run ends
     running_ = true;
     pin_->Disable();

@@ -1,5 +1,6 @@
 #include "checks/net/proxy.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -14,6 +15,83 @@ ProxyFacts environment_proxies() {
   for (const char* name : {"no_proxy", "NO_PROXY"}) {
     const char* v = std::getenv(name);
     if (v && *v && f.no_proxy.empty()) f.no_proxy = v;
+  }
+  return f;
+}
+
+namespace {
+
+// One GVariant text value: 'quoted' or "quoted" (backslash escapes), [a list], or a bare word;
+// a type annotation ("@as []", an empty list) is dropped.
+std::string gvariant_text(std::string_view v) {
+  if (!v.empty() && v.front() == '@') v.remove_prefix(std::min(v.size(), v.find(' ') + 1));
+  std::string out;
+  std::string item;
+  bool in_list = false;
+  bool first = true;
+  size_t i = 0;
+  while (i < v.size()) {
+    const char c = v[i];
+    if (c == '\'' || c == '"') {
+      const char quote = c;
+      for (++i; i < v.size() && v[i] != quote; ++i) {
+        if (v[i] == '\\' && i + 1 < v.size()) ++i;
+        item += v[i];
+      }
+      ++i;  // the closing quote
+    } else if (c == '[' && !in_list) {
+      in_list = true;
+      ++i;
+    } else if (in_list && (c == ',' || c == ']')) {
+      if (!first || !item.empty()) out += (first ? "" : ",") + item;
+      first = false;
+      item.clear();
+      ++i;
+      if (c == ']') break;
+    } else {
+      if (c != ' ' || !in_list) item += c;
+      ++i;
+    }
+  }
+  if (!in_list) return item;
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parse_gsettings_listing(std::string_view listing) {
+  std::map<std::string, std::string> values;
+  size_t at = 0;
+  while (at < listing.size()) {
+    size_t end = listing.find('\n', at);
+    if (end == std::string_view::npos) end = listing.size();
+    std::string_view line = listing.substr(at, end - at);
+    at = end + 1;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    const size_t schema_end = line.find(' ');
+    if (schema_end == std::string_view::npos) continue;
+    const size_t key_end = line.find(' ', schema_end + 1);
+    if (key_end == std::string_view::npos) continue;
+    values[std::string(line.substr(0, key_end))] = gvariant_text(line.substr(key_end + 1));
+  }
+  return values;
+}
+
+ProxyFacts gsettings_proxy_facts(std::string_view listing) {
+  const auto values = parse_gsettings_listing(listing);
+  auto get = [&values](const char* schema_key) {
+    const auto it = values.find(schema_key);
+    return it == values.end() ? std::string() : it->second;
+  };
+  ProxyFacts f;
+  f.desktop_mode = get("org.gnome.system.proxy mode");
+  if (f.desktop_mode == "manual") {
+    const std::string host = get("org.gnome.system.proxy.https host");
+    const std::string port = get("org.gnome.system.proxy.https port");
+    if (!host.empty()) f.settings.push_back({"gsettings", "http://" + host + ":" + port});
+  } else if (f.desktop_mode == "auto") {
+    const std::string pac = get("org.gnome.system.proxy autoconfig-url");
+    if (!pac.empty()) f.settings.push_back({"gsettings:pac", pac});
   }
   return f;
 }

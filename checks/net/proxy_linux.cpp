@@ -1,40 +1,61 @@
 // GNOME's proxy settings through gsettings (when installed); other desktops keep
-// theirs in the environment, which proxy.cpp reads.
-#include <cstdio>
+// theirs in the environment, which proxy.cpp reads. One process: gsettings, found on
+// PATH without a shell, lists the whole schema; proxy.cpp parses the listing.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <string>
 
 #include "checks/net/proxy.h"
 
+extern char** environ;
+
 namespace certwiz::net {
 
 namespace {
-std::string gsettings_get(const std::string& schema, const std::string& key) {
-  const std::string cmd = "gsettings get " + schema + " " + key + " 2>/dev/null";
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {};
-  char buf[512];
+// gsettings' standard output; nullopt-like empty when it is missing or fails.
+std::string gsettings_listing() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return {};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  char arg0[] = "gsettings";
+  char arg1[] = "list-recursively";
+  char arg2[] = "org.gnome.system.proxy";
+  char* argv[] = {arg0, arg1, arg2, nullptr};
+  pid_t pid = 0;
+  const int rc = ::posix_spawnp(&pid, "gsettings", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
   std::string out;
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  ::pclose(p);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (out.size() >= 2 && out.front() == '\'' && out.back() == '\'') out = out.substr(1, out.size() - 2);
+  if (rc == 0) {
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::read(fds[0], buf, sizeof buf);
+      if (n > 0) out.append(buf, static_cast<size_t>(n));
+      else if (n < 0 && errno == EINTR) continue;
+      else break;
+    }
+  }
+  ::close(fds[0]);
+  if (rc != 0) return {};
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
   return out;
 }
 }  // namespace
 
 ProxyFacts desktop_proxies() {
-  ProxyFacts f;
-  if (std::system("command -v gsettings >/dev/null 2>&1") != 0) return f;
-  f.desktop_mode = gsettings_get("org.gnome.system.proxy", "mode");
-  if (f.desktop_mode == "manual") {
-    const std::string host = gsettings_get("org.gnome.system.proxy.https", "host");
-    const std::string port = gsettings_get("org.gnome.system.proxy.https", "port");
-    if (!host.empty()) f.settings.push_back({"gsettings", "http://" + host + ":" + port});
-  } else if (f.desktop_mode == "auto") {
-    const std::string pac = gsettings_get("org.gnome.system.proxy", "autoconfig-url");
-    if (!pac.empty()) f.settings.push_back({"gsettings:pac", pac});
-  }
-  return f;
+  const std::string listing = gsettings_listing();
+  if (listing.empty()) return {};
+  return gsettings_proxy_facts(listing);
 }
 
 }  // namespace certwiz::net

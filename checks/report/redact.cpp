@@ -214,6 +214,18 @@ const Patterns& patterns() {
   return p;
 }
 
+const std::regex& version_pattern() {
+  static const std::regex re(R"([0-9]{1,6}(\.[0-9]{1,6}){1,3})");
+  return re;
+}
+
+// Prefilters: a pattern cannot match a token without the characters it requires, and
+// most tokens ("the", "reader", "OK") have none of them; std::regex is slow to say no.
+// Each test reads the token as it is at that step (a replacement can add characters).
+bool has(const std::string& s, char c) { return s.find(c) != std::string::npos; }
+bool has(const std::string& s, std::string_view sub) { return s.find(sub) != std::string::npos; }
+bool has_digit(const std::string& s) { return std::any_of(s.begin(), s.end(), is_ascii_digit); }
+
 bool is_path_char(char c) { return is_ascii_alnum(c) || c == '_' || c == '.' || c == '-' || c == '/'; }
 
 }  // namespace
@@ -448,7 +460,7 @@ void Redactor::redact_value(Json& v, const std::string& key, bool personal_subtr
   if (!v.is_string() && !v.is_number()) return;
   const std::string s = v.is_string() ? v.get<std::string>() : v.dump();
   if (v.is_string() && (key.find("version") != std::string::npos || key.find("minimum") != std::string::npos) &&
-      std::regex_match(s, std::regex(R"([0-9]{1,6}(\.[0-9]{1,6}){1,3})")))
+      std::regex_match(s, version_pattern()))
     versions_.insert(s);
   KeyKind kind = classify(key);
   if (personal_subtree && (kind == KeyKind::none || kind == KeyKind::name)) kind = KeyKind::personal;
@@ -642,18 +654,18 @@ std::string Redactor::scrub(std::string_view text) const {
 
 std::string Redactor::scrub_token(std::string s) const {
   const Patterns& p = patterns();
-  s = std::regex_replace(s, p.email, std::string(kEmail));
-  s = replace_each(s, p.home, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
+  if (has(s, '@')) s = std::regex_replace(s, p.email, std::string(kEmail));
+  if (has(s, "/home") || has(s, "/Users")) s = replace_each(s, p.home, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
     if (is_path_char(a.before) && a.before != '\0') return std::nullopt;
     return std::string("~");
   });
-  s = std::regex_replace(s, p.windows_home, "~");
-  s = replace_each(s, p.root_home, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
+  if (has(s, '\\')) s = std::regex_replace(s, p.windows_home, "~");
+  if (has(s, "/root")) s = replace_each(s, p.root_home, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
     if ((a.before != '\0' && is_path_char(a.before)) || a.after == '.' || a.after == '-' || a.after == '_')
       return std::nullopt;
     return std::string("~");
   });
-  s = replace_each(s, p.national_id, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
+  if (has_digit(s)) s = replace_each(s, p.national_id, [](const std::smatch&, const Around& a) -> std::optional<std::string> {
     if (!stands_alone(a)) return std::nullopt;
     return std::string(kNationalId);
   });
@@ -661,17 +673,17 @@ std::string Redactor::scrub_token(std::string s) const {
     if (!stands_alone(a)) return std::nullopt;
     return serial_token(m.str());
   };
-  s = replace_each(s, p.token_serial, serial);
-  s = replace_each(s, p.digits16, serial);
-  s = std::regex_replace(s, p.tw_mobile, std::string(kPhone));
-  if (!o_.keep_ubn) {
+  if (has_digit(s)) s = replace_each(s, p.token_serial, serial);
+  if (has_digit(s)) s = replace_each(s, p.digits16, serial);
+  if (has_digit(s)) s = std::regex_replace(s, p.tw_mobile, std::string(kPhone));
+  if (!o_.keep_ubn && has_digit(s)) {
     s = replace_each(s, p.ubn, [](const std::smatch& m, const Around& a) -> std::optional<std::string> {
       if (!stands_alone(a) || inside_number(a)) return std::nullopt;  // a version, a date
       if (!valid_ubn(m.str()) || looks_like_date(m.str())) return std::nullopt;
       return std::string(kUbn);
     });
   }
-  s = replace_each(s, p.mac, [](const std::smatch& m, const Around& a) -> std::optional<std::string> {
+  if (has(s, ':') || has(s, '-')) s = replace_each(s, p.mac, [](const std::smatch& m, const Around& a) -> std::optional<std::string> {
     // Exactly six groups with one separator kind; longer runs are fingerprints.
     const std::string t = m.str();
     if (t.size() != 17) return std::nullopt;
@@ -679,7 +691,7 @@ std::string Redactor::scrub_token(std::string s) const {
     if (t.find(':') != std::string::npos && t.find('-') != std::string::npos) return std::nullopt;
     return std::string(kMac);
   });
-  s = replace_each(s, p.ipv4, [this](const std::smatch& m, const Around& a) -> std::optional<std::string> {
+  if (has(s, '.') && has_digit(s)) s = replace_each(s, p.ipv4, [this](const std::smatch& m, const Around& a) -> std::optional<std::string> {
     if (!stands_alone(a) || inside_number(a)) return std::nullopt;  // part of a longer dotted version
     if (versions_.count(m.str()) > 0) return std::nullopt;          // a version the evidence named as one
     int o[4];
@@ -699,8 +711,8 @@ std::string Redactor::scrub_token(std::string s) const {
     if (t == "::" || t == "::1") return std::nullopt;
     return std::string(kIp);
   };
-  s = replace_each(s, p.ipv6_full, ipv6);
-  s = replace_each(s, p.ipv6_short, ipv6);
+  if (has(s, ':')) s = replace_each(s, p.ipv6_full, ipv6);
+  if (has(s, ':')) s = replace_each(s, p.ipv6_short, ipv6);
   return s;
 }
 

@@ -262,6 +262,48 @@ TEST(SiteProfile, ComparesDottedVersions) {
   EXPECT_GT(compare_versions("1.10", "1.9.9"), 0);
 }
 
+TEST(Proxy, ParsesTheGsettingsListing) {
+  const std::string listing =
+      "org.gnome.system.proxy autoconfig-url ''\n"
+      "org.gnome.system.proxy ignore-hosts ['localhost', '127.0.0.0/8', '::1']\n"
+      "org.gnome.system.proxy mode 'manual'\n"
+      "org.gnome.system.proxy use-same-proxy true\n"
+      "org.gnome.system.proxy.http host 'it\\'s.example'\n"
+      "org.gnome.system.proxy.http port 8080\n"
+      "org.gnome.system.proxy.https host 'proxy.example'\n"
+      "org.gnome.system.proxy.https port 3128\n"
+      "org.gnome.system.proxy.socks host \"a'b\"\n";
+  const auto v = parse_gsettings_listing(listing);
+  EXPECT_EQ(v.at("org.gnome.system.proxy autoconfig-url"), "");
+  EXPECT_EQ(v.at("org.gnome.system.proxy ignore-hosts"), "localhost,127.0.0.0/8,::1");
+  EXPECT_EQ(v.at("org.gnome.system.proxy mode"), "manual");
+  EXPECT_EQ(v.at("org.gnome.system.proxy use-same-proxy"), "true");
+  EXPECT_EQ(v.at("org.gnome.system.proxy.http host"), "it's.example");
+  EXPECT_EQ(v.at("org.gnome.system.proxy.http port"), "8080");
+  EXPECT_EQ(v.at("org.gnome.system.proxy.socks host"), "a'b");
+  EXPECT_EQ(parse_gsettings_listing("org.gnome.system.proxy ignore-hosts @as []\n").at("org.gnome.system.proxy ignore-hosts"), "");
+  EXPECT_EQ(parse_gsettings_listing("org.gnome.system.proxy ignore-hosts []\n").at("org.gnome.system.proxy ignore-hosts"), "");
+
+  const ProxyFacts manual = gsettings_proxy_facts(listing);
+  EXPECT_EQ(manual.desktop_mode, "manual");
+  ASSERT_EQ(manual.settings.size(), 1u);
+  EXPECT_EQ(manual.settings[0].source, "gsettings");
+  EXPECT_EQ(manual.settings[0].url, "http://proxy.example:3128");
+
+  const ProxyFacts pac = gsettings_proxy_facts(
+      "org.gnome.system.proxy mode 'auto'\norg.gnome.system.proxy autoconfig-url 'http://wpad/wpad.dat'\n");
+  EXPECT_EQ(pac.desktop_mode, "auto");
+  ASSERT_EQ(pac.settings.size(), 1u);
+  EXPECT_EQ(pac.settings[0].source, "gsettings:pac");
+  EXPECT_EQ(pac.settings[0].url, "http://wpad/wpad.dat");
+
+  // Missing keys read as empty: no mode, or a manual mode without a host, names no proxy.
+  EXPECT_EQ(gsettings_proxy_facts("").desktop_mode, "");
+  EXPECT_TRUE(gsettings_proxy_facts("").settings.empty());
+  EXPECT_TRUE(gsettings_proxy_facts("org.gnome.system.proxy mode 'manual'\n").settings.empty());
+  EXPECT_EQ(gsettings_proxy_facts("org.gnome.system.proxy mode 'none'\n").desktop_mode, "none");
+}
+
 TEST(Proxy, NoProxyMatchingFollowsCurlRules) {
   EXPECT_TRUE(no_proxy_matches("localhost,.gov.tw", "waste.moenv.gov.tw"));
   EXPECT_TRUE(no_proxy_matches("gov.tw", "a.gov.tw"));
