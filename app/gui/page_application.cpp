@@ -418,7 +418,6 @@ class ApplicationPage : public WizardPage {
                         say_error(**error);
                         return;
                       }
-                      pdf_path_ = path;
                       auto& done = frame_.state().steps_done;
                       if (std::find(done.begin(), done.end(), "application") == done.end()) done.push_back("application");
                       message_->SetForegroundColour(status_colour(Status::pass));
@@ -483,7 +482,6 @@ class ApplicationPage : public WizardPage {
   SecretEntry* password_ = nullptr;
   AttachmentsPanel* attachments_ = nullptr;
   wxStaticText* message_;
-  std::string pdf_path_;
   ApplicationReview* review_ = nullptr;
   bool busy_ = false;
   bool login_touched_ = false;
