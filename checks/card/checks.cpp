@@ -264,6 +264,13 @@ CheckResult contents_check(const RunOptions& options, const CheckContext& ctx) {
   return out;
 }
 
+// The T model of check `id` when it passed or warned; nullptr otherwise.
+template <typename T>
+const T* usable_model(const CheckContext& ctx, const char* id) {
+  const CheckResult* r = ctx.result_of(id);
+  return r && (r->status == Status::pass || r->status == Status::warn) ? r->model<T>() : nullptr;
+}
+
 Text source_text(const std::string& s) {
   return s == "pkcs11" ? Text{"PKCS#11 模組", "the PKCS#11 module"} : Text{"跨平台網頁元件", "the local signing component"};
 }
@@ -379,12 +386,8 @@ std::vector<Check> card_checks(const RunOptions& options, std::vector<std::strin
     const CheckResult* card = ctx.result_of(kContentsCheckId);
     const CardReadings* readings = card ? card->model<CardReadings>() : nullptr;
     if (!readings) return CheckResult::skipped({"沒有直接讀到卡片", "The card was not read directly"});
-    auto usable = [&ctx]<typename T>(const char* id, const T*) -> const T* {
-      const CheckResult* r = ctx.result_of(id);
-      return r && (r->status == Status::pass || r->status == Status::warn) ? r->model<T>() : nullptr;
-    };
-    return cross_check(*readings, middleware_cards(usable("pkcs11.tokens", static_cast<const pkcs11::TokenInventory*>(nullptr)),
-                                                   usable("localsign.tokens", static_cast<const localsign::Pkcs11Info*>(nullptr))));
+    return cross_check(*readings, middleware_cards(usable_model<pkcs11::TokenInventory>(ctx, "pkcs11.tokens"),
+                                                   usable_model<localsign::Pkcs11Info>(ctx, "localsign.tokens")));
   };
   out.push_back(std::move(cross));
   return out;
